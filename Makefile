@@ -1,0 +1,43 @@
+# gan_zoo — every target creates .venv and installs into it when it is missing.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+
+DEMO_DIR ?= runs/demo
+DEMO_FLAGS ?=
+
+.PHONY: demo test test-slow lint format bench clean install
+
+install: $(STAMP)
+
+$(STAMP): setup.cfg pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/python examples/train.py --preset=dcgan_digits --out_dir=$(DEMO_DIR) --verbose=2 $(DEMO_FLAGS)
+	$(BIN)/python examples/generate.py --model_dir=$(DEMO_DIR)/saved_model --num=64 --seed=0 --output=$(DEMO_DIR)/generated.png
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow" -q --durations=10
+
+test-slow: $(STAMP)
+	$(BIN)/python -m pytest -m slow -q --durations=10
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/throughput.py
+
+clean:
+	rm -rf runs .pytest_cache .ruff_cache

@@ -1,0 +1,162 @@
+"""Keras callbacks for GAN runs: sample grids, history files and atomic checkpoints."""
+
+import json
+import os
+import time
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from gan_zoo import plotting
+from gan_zoo.models.base import sample_noise
+
+
+def write_json(data, path: str) -> None:
+    """Writes `data` as JSON atomically (temporary file, then rename)."""
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    temporary = f"{path}.tmp"
+    with open(temporary, "w") as f:
+        json.dump(data, f, indent=2)
+    os.replace(temporary, path)
+
+
+class SampleGrid(keras.callbacks.Callback):
+    """Saves samples from fixed noise at the end of every `every_n_epochs` epochs.
+
+    Images go to `directory/epoch_0001.png` (a grid) and 2-D points to a scatter plot; the
+    newest is also copied to `directory/latest.png`. With `log_dir`, images are also written to
+    TensorBoard.
+
+    Args:
+        directory: str. Where the PNGs go.
+        num_samples: int. Images per grid (points per scatter plot are 1,000). Defaults to 64.
+        seed: int. Seed of the fixed noise. Defaults to 0.
+        every_n_epochs: int. Defaults to 1.
+        log_dir: str or None. TensorBoard directory for image summaries. Defaults to None.
+        reference_points: `[K, 2]` array or None. Mode centres drawn on 2-D scatter plots.
+    """
+
+    def __init__(self, directory: str, num_samples: int = 64, seed: int = 0,
+                 every_n_epochs: int = 1, log_dir: str | None = None,
+                 reference_points: np.ndarray | None = None):
+        super().__init__()
+        if num_samples < 1 or every_n_epochs < 1:
+            raise ValueError("num_samples and every_n_epochs must be positive")
+        self.directory = directory
+        self.num_samples = num_samples
+        self.seed = seed
+        self.every_n_epochs = every_n_epochs
+        self.log_dir = log_dir
+        self.reference_points = reference_points
+        self._writer = None
+        self.last_path = None
+
+    def on_train_begin(self, logs=None):
+        os.makedirs(self.directory, exist_ok=True)
+        if self.log_dir:
+            self._writer = tf.summary.create_file_writer(os.path.join(self.log_dir, "samples"))
+
+    def on_epoch_end(self, epoch, logs=None):
+        if (epoch + 1) % self.every_n_epochs:
+            return
+        self.last_path = self.save(epoch + 1)
+
+    def save(self, epoch: int) -> str:
+        """Writes the samples of `epoch`; returns the PNG path."""
+        model = self.model
+        path = os.path.join(self.directory, f"epoch_{epoch:04d}.png")
+        title = f"{model.name} · epoch {epoch}"
+        if len(model.sampling_generator.output_shape) == 4:
+            noise = sample_noise(self.num_samples, model.latent_dim, self.seed)
+            images = model.generate(noise)
+            plotting.save_image_grid(images, path, title=title)
+            if self._writer is not None:
+                with self._writer.as_default():
+                    grid = plotting.image_grid(images)[None]
+                    tf.summary.image("samples", grid, step=epoch)
+                    self._writer.flush()
+        else:
+            points = model.generate(sample_noise(1000, model.latent_dim, self.seed))
+            plotting.save_scatter(points, path, reference=self.reference_points, title=title)
+        latest = os.path.join(self.directory, "latest.png")
+        with open(path, "rb") as source, open(f"{latest}.tmp", "wb") as target:
+            target.write(source.read())
+        os.replace(f"{latest}.tmp", latest)
+        return path
+
+
+class HistoryWriter(keras.callbacks.Callback):
+    """Writes `history.json` and `loss_curves.png` after every epoch.
+
+    `history.json` maps each logged name (`d_loss`, `g_loss`, `d_real`, `d_fake`, ...) to its
+    per-epoch list, plus `epoch_seconds`. Values already in the file (an earlier, resumed run)
+    are kept and extended.
+
+    Args:
+        directory: str. The run directory.
+    """
+
+    def __init__(self, directory: str):
+        super().__init__()
+        self.directory = directory
+        self.history: dict[str, list[float]] = {}
+        self._epoch_start = 0.0
+
+    @property
+    def json_path(self) -> str:
+        """Path of `history.json`."""
+        return os.path.join(self.directory, "history.json")
+
+    def on_train_begin(self, logs=None):
+        if os.path.exists(self.json_path):
+            with open(self.json_path) as f:
+                self.history = json.load(f)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch_start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        for name, value in (logs or {}).items():
+            self.history.setdefault(name, []).append(float(value))
+        self.history.setdefault("epoch_seconds", []).append(time.perf_counter() - self._epoch_start)
+        write_json(self.history, self.json_path)
+        curves = {k: v for k, v in self.history.items() if k != "epoch_seconds"}
+        plotting.save_loss_curves(curves, os.path.join(self.directory, "loss_curves.png"),
+                                  title=self.model.name)
+
+
+class Checkpointer(keras.callbacks.Callback):
+    """Saves model and optimizer state every `every_n_epochs` epochs with `tf.train.CheckpointManager`.
+
+    The manager writes each checkpoint completely before it updates its index, so a crash
+    mid-write leaves the previous checkpoint as the newest usable one; at most `max_to_keep`
+    are kept.
+
+    Args:
+        directory: str. Checkpoint directory.
+        every_n_epochs: int. Defaults to 1.
+        max_to_keep: int. Defaults to 3.
+    """
+
+    def __init__(self, directory: str, every_n_epochs: int = 1, max_to_keep: int = 3):
+        super().__init__()
+        self.directory = directory
+        self.every_n_epochs = every_n_epochs
+        self.max_to_keep = max_to_keep
+        self.manager = None
+        self.epoch = None
+
+    def on_train_begin(self, logs=None):
+        self.epoch = tf.Variable(0, dtype=tf.int64, trainable=False, name="epoch")
+        checkpoint = tf.train.Checkpoint(
+            model=self.model, g_optimizer=self.model.g_optimizer,
+            d_optimizer=self.model.d_optimizer, epoch=self.epoch,
+        )
+        self.manager = tf.train.CheckpointManager(checkpoint, self.directory,
+                                                  max_to_keep=self.max_to_keep)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if (epoch + 1) % self.every_n_epochs == 0:
+            self.epoch.assign(epoch + 1)
+            self.manager.save(checkpoint_number=epoch + 1)

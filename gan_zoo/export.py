@@ -1,0 +1,85 @@
+"""SavedModel export of generators, for serving without gan_zoo installed.
+
+The SavedModel's `serving_default` signature takes `noise` float32 `[N, latent_dim]` and returns
+`images` uint8 `[N, H, W, C]` (or `points` float32 `[N, 2]` for 2-D models). It loads with
+`tf.saved_model.load(path)` in any TensorFlow process, and `saved_model_cli show --all` describes
+it. A `gan_zoo.json` file beside it records the latent size, output kind and model name.
+
+Writes are atomic: the SavedModel is written to a temporary directory and renamed into place, so
+a crash mid-export leaves the previous export intact.
+"""
+
+import json
+import os
+import shutil
+
+import keras
+import tensorflow as tf
+
+METADATA_FILE = "gan_zoo.json"
+
+
+def uint8_images(images: tf.Tensor) -> tf.Tensor:
+    """Maps float images in [-1, 1] to uint8 [0, 255], rounding and clipping."""
+    images = tf.cast(images, tf.float32)
+    return tf.cast(tf.clip_by_value(tf.round((images + 1.0) * 127.5), 0.0, 255.0), tf.uint8)
+
+
+def _replace_directory(temporary: str, path: str) -> None:
+    """Moves `temporary` to `path`, keeping the old `path` until the new one is in place."""
+    backup = f"{path}.old"
+    if os.path.exists(backup):
+        shutil.rmtree(backup)
+    if os.path.exists(path):
+        os.replace(path, backup)
+    os.replace(temporary, path)
+    if os.path.exists(backup):
+        shutil.rmtree(backup)
+
+
+def export_generator(model, path: str, metadata: dict | None = None) -> str:
+    """Writes the model's sampling generator (EMA when present) as a SavedModel.
+
+    Args:
+        model: a gan_zoo `AdversarialModel` (any object with `sampling_generator` or
+            `generator`, and `latent_dim`).
+        path: str. Output directory; replaced atomically if it exists.
+        metadata: dict or None. Extra entries for `gan_zoo.json` (preset, epochs, ...).
+
+    Returns:
+        The path written.
+    """
+    generator = getattr(model, "sampling_generator", None) or model.generator
+    latent_dim = int(model.latent_dim)
+    produces_images = len(generator.output_shape) == 4
+
+    def serve(noise):
+        samples = generator(noise, training=False)
+        if produces_images:
+            return {"images": uint8_images(samples)}
+        return {"points": tf.cast(samples, tf.float32)}
+
+    archive = keras.export.ExportArchive()
+    archive.track(generator)
+    archive.add_endpoint(
+        name="serving_default",
+        fn=serve,
+        input_signature=[tf.TensorSpec([None, latent_dim], tf.float32, name="noise")],
+    )
+    path = os.path.abspath(path)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    temporary = f"{path}.tmp-{os.getpid()}"
+    if os.path.exists(temporary):
+        shutil.rmtree(temporary)
+    archive.write_out(temporary, verbose=False)
+    info = {
+        "latent_dim": latent_dim,
+        "output": "images" if produces_images else "points",
+        "sample_shape": list(generator.output_shape[1:]),
+        "model": getattr(model, "name", None),
+        **(metadata or {}),
+    }
+    with open(os.path.join(temporary, METADATA_FILE), "w") as f:
+        json.dump(info, f, indent=2)
+    _replace_directory(temporary, path)
+    return path

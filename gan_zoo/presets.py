@@ -1,0 +1,214 @@
+"""The zoo's table: preset name → algorithm + networks + dataset + the paper's hyperparameters.
+
+A preset is data. `build(name, **overrides)` turns it into a compiled model; `training.train`
+also reads its dataset, batch size and schedule. Add a family by registering a `Preset`.
+"""
+
+import dataclasses
+from typing import Any
+
+import keras
+
+from gan_zoo import builders, models
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Preset:
+    """A recipe: which algorithm, with which networks, on which data, with which settings.
+
+    Attributes:
+        name: str. Registry name, e.g. `"dcgan_mnist"`.
+        description: str. One line for `--help` and `list_presets`.
+        paper: str. Where the recipe comes from.
+        dataset: str. A `gan_zoo.data.make_dataset` name.
+        image_size: int or None. Image side; None for 2-D point data.
+        channels: int or None. Image channels; None for 2-D point data.
+        algorithm: str. A `gan_zoo.models.ALGORITHMS` name.
+        architecture: str. A `gan_zoo.builders.ARCHITECTURES` name.
+        latent_dim: int. Size of z.
+        batch_size: int. Global batch size.
+        epochs: int. Default number of epochs.
+        steps_per_epoch: int or None. Steps per epoch over a repeated dataset; None = one pass.
+        loss: str. A `gan_zoo.losses.LOSSES` name.
+        g_learning_rate, d_learning_rate, beta_1, beta_2: float. Adam settings.
+        d_steps: int. Discriminator updates per generator update.
+        ema_decay: float or None. EMA of the generator for sampling.
+        generator_kwargs, discriminator_kwargs: dict. Extra builder arguments.
+    """
+
+    name: str
+    description: str
+    paper: str
+    dataset: str
+    image_size: int | None
+    channels: int | None
+    algorithm: str = "gan"
+    architecture: str = "dcgan"
+    latent_dim: int = 100
+    batch_size: int = 64
+    epochs: int = 10
+    steps_per_epoch: int | None = None
+    loss: str = "non_saturating"
+    g_learning_rate: float = 2e-4
+    d_learning_rate: float = 2e-4
+    beta_1: float = 0.5
+    beta_2: float = 0.999
+    d_steps: int = 1
+    ema_decay: float | None = None
+    generator_kwargs: dict[str, Any] = dataclasses.field(default_factory=dict)
+    discriminator_kwargs: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+    @property
+    def sample_shape(self) -> tuple[int, ...]:
+        """Shape of one sample: `(H, W, C)` for images, `(2,)` for points."""
+        if self.image_size is None:
+            return (2,)
+        return (self.image_size, self.image_size, self.channels)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The preset as plain JSON-serializable data."""
+        return dataclasses.asdict(self)
+
+    def replace(self, **overrides) -> "Preset":
+        """Returns a copy with `overrides`, validated.
+
+        Raises:
+            ValueError: an unknown field, or a size or rate that is not positive.
+        """
+        fields = {f.name for f in dataclasses.fields(self)} - {"name", "description", "paper"}
+        unknown = sorted(set(overrides) - fields)
+        if unknown:
+            raise ValueError(
+                f"Unknown preset setting(s) {', '.join(unknown)}; expected some of: "
+                f"{', '.join(sorted(fields))}"
+            )
+        preset = dataclasses.replace(self, **overrides)
+        for key in ("latent_dim", "batch_size", "epochs", "d_steps", "image_size",
+                    "steps_per_epoch", "channels", "g_learning_rate", "d_learning_rate"):
+            value = getattr(preset, key)
+            if value is not None and not value > 0:
+                raise ValueError(f"{key} must be positive; got {value}")
+        return preset
+
+
+_REGISTRY: dict[str, Preset] = {}
+
+
+def register(preset: Preset) -> Preset:
+    """Adds `preset` to the registry; a duplicate name is an error."""
+    if preset.name in _REGISTRY:
+        raise ValueError(f"preset {preset.name!r} is already registered")
+    _REGISTRY[preset.name] = preset
+    return preset
+
+
+def list_presets() -> list[str]:
+    """Returns every preset name, sorted."""
+    return sorted(_REGISTRY)
+
+
+def get_preset(name: str) -> Preset:
+    """Returns the preset called `name`.
+
+    Raises:
+        ValueError: unknown name; the message lists the valid ones.
+    """
+    if name not in _REGISTRY:
+        raise ValueError(f"Unknown preset {name!r}; expected one of: {', '.join(list_presets())}")
+    return _REGISTRY[name]
+
+
+def build_networks(preset: Preset) -> tuple[keras.Model, keras.Model]:
+    """Builds the (generator, discriminator) pair of `preset`."""
+    generator_fn, discriminator_fn = builders.get(preset.architecture)
+    if preset.architecture == "dense":
+        generator = generator_fn(preset.latent_dim, preset.sample_shape,
+                                 **preset.generator_kwargs)
+        discriminator = discriminator_fn(preset.sample_shape, **preset.discriminator_kwargs)
+    else:
+        generator = generator_fn(latent_dim=preset.latent_dim, image_size=preset.image_size,
+                                 channels=preset.channels, **preset.generator_kwargs)
+        discriminator = discriminator_fn(image_size=preset.image_size, channels=preset.channels,
+                                         **preset.discriminator_kwargs)
+    return generator, discriminator
+
+
+def build(name: str | Preset, seed: int = 0, compile_kwargs: dict | None = None,
+          **overrides) -> models.AdversarialModel:
+    """Builds and compiles the model of a preset; call inside `strategy.scope()` to distribute.
+
+    Args:
+        name: str preset name, or a `Preset`.
+        seed: int. Seeds weight initialisation and every random draw of training.
+        compile_kwargs: dict or None. Extra `compile()` arguments (`jit_compile`,
+            `steps_per_execution`).
+        **overrides: preset fields to change, e.g. `latent_dim=64`.
+
+    Returns:
+        A compiled `AdversarialModel` with `latent_dim` and `generate(num, seed=None)`.
+    """
+    preset = name if isinstance(name, Preset) else get_preset(name)
+    preset = preset.replace(**overrides) if overrides else preset
+    keras.utils.set_random_seed(seed)
+    generator, discriminator = build_networks(preset)
+    model = models.get(preset.algorithm)(
+        generator, discriminator, latent_dim=preset.latent_dim, d_steps=preset.d_steps,
+        ema_decay=preset.ema_decay, seed=seed, name=preset.name,
+    )
+    model.compile(
+        g_optimizer=keras.optimizers.Adam(preset.g_learning_rate, preset.beta_1, preset.beta_2),
+        d_optimizer=keras.optimizers.Adam(preset.d_learning_rate, preset.beta_1, preset.beta_2),
+        loss=preset.loss,
+        **(compile_kwargs or {}),
+    )
+    return model
+
+
+_DCGAN = "Radford, Metz & Chintala 2015, arXiv:1511.06434"
+_VEEGAN_PROTOCOL = (
+    "Goodfellow et al. 2014; 2-D protocol of Metz et al. 2016 (arXiv:1611.02163) and "
+    "Srivastava et al. 2017 (VEEGAN, arXiv:1705.07761)"
+)
+
+register(Preset(
+    name="dcgan_digits",
+    description="DCGAN on the embedded 8x8 digits served at 32 px; trains in minutes on a CPU.",
+    paper=_DCGAN,
+    dataset="gan_zoo_digits", image_size=32, channels=1,
+    latent_dim=64, batch_size=64, epochs=60, ema_decay=0.999,
+    generator_kwargs={"base_filters": 32}, discriminator_kwargs={"base_filters": 32},
+))
+register(Preset(
+    name="gan_digits",
+    description="The original MLP GAN (non-saturating loss) on the embedded digits at 32 px.",
+    paper="Goodfellow et al. 2014, arXiv:1406.2661 (MLP networks, Adam as in DCGAN)",
+    dataset="gan_zoo_digits", image_size=32, channels=1,
+    architecture="dense", latent_dim=100, batch_size=64, epochs=100,
+    generator_kwargs={"hidden_units": (256, 512)},
+    discriminator_kwargs={"hidden_units": (512, 256), "dropout": 0.3},
+))
+register(Preset(
+    name="gan_ring8",
+    description="MLP GAN on the 2-D ring of 8 Gaussians (VEEGAN protocol, 25,000 iterations).",
+    paper=_VEEGAN_PROTOCOL,
+    dataset="gaussian_mixture/ring8", image_size=None, channels=None,
+    architecture="dense", latent_dim=256, batch_size=512, epochs=50, steps_per_epoch=500,
+    g_learning_rate=1e-3, d_learning_rate=1e-4, beta_1=0.5,
+    generator_kwargs={"hidden_units": (128, 128), "activation": "tanh",
+                      "output_activation": None},
+    discriminator_kwargs={"hidden_units": (128, 128), "activation": "tanh"},
+))
+register(Preset(
+    name="dcgan_mnist",
+    description="DCGAN on MNIST at 28 px with the paper's settings (needs a TFDS download).",
+    paper=_DCGAN,
+    dataset="mnist", image_size=28, channels=1,
+    latent_dim=100, batch_size=128, epochs=25,
+))
+register(Preset(
+    name="dcgan_celeba64",
+    description="DCGAN on CelebA faces at 64 px with the paper's settings (needs a download).",
+    paper=_DCGAN,
+    dataset="celeb_a", image_size=64, channels=3,
+    latent_dim=100, batch_size=128, epochs=20,
+))

@@ -1,0 +1,158 @@
+"""`train(config)`: strategy → data → model → callbacks → fit → export, into one run directory.
+
+Run directory layout (DESIGN.md):
+
+    config.json        the resolved configuration, written before training starts
+    samples/           epoch_0001.png ... a grid (or scatter plot) per epoch from fixed noise
+    history.json       per-epoch logs;  loss_curves.png  their plot
+    checkpoints/       tf.train checkpoints of model and optimizers (newest 3)
+    logs/              TensorBoard scalars and sample images
+    saved_model/       the exported generator (see `gan_zoo.export`)
+"""
+
+import dataclasses
+import os
+import time
+from typing import Any
+
+import keras
+
+from gan_zoo import callbacks as callbacks_lib
+from gan_zoo import data, distribute, export, presets
+
+
+@dataclasses.dataclass
+class TrainConfig:
+    """Everything a training run needs; `examples/train.py` fills it from flags.
+
+    Attributes:
+        preset: str. Preset name. Defaults to `"dcgan_digits"`.
+        out_dir: str or None. Run directory; `runs/<preset>` when None.
+        epochs, batch_size, steps_per_epoch: int or None. None keeps the preset's value.
+            `batch_size` is the global batch over all replicas.
+        dataset: str or None. A `make_dataset` name replacing the preset's.
+        image_size: int or None. Image side replacing the preset's.
+        data_dir: str or None. TFDS data directory.
+        seed: int. Seeds weights, noise and shuffling. Defaults to 0.
+        strategy: str. A `gan_zoo.distribute.STRATEGIES` name. Defaults to `"default"`.
+        devices: list of str. Devices for `mirrored` / `one_device`.
+        jit_compile: bool. XLA-compile the train step. Defaults to False.
+        steps_per_execution: int. Train steps per compiled call. Defaults to 1.
+        num_samples: int. Images in each sample grid. Defaults to 64.
+        sample_every: int. Epochs between sample grids. Defaults to 1.
+        checkpoint_every: int. Epochs between checkpoints. Defaults to 1.
+        export: bool. Write `saved_model/` at the end. Defaults to True.
+        verbose: int or "auto". Keras progress bar setting. Defaults to "auto".
+        overrides: dict. Other preset fields to change (`{"latent_dim": 64}`).
+    """
+
+    preset: str = "dcgan_digits"
+    out_dir: str | None = None
+    epochs: int | None = None
+    batch_size: int | None = None
+    steps_per_epoch: int | None = None
+    dataset: str | None = None
+    image_size: int | None = None
+    data_dir: str | None = None
+    seed: int = 0
+    strategy: str = "default"
+    devices: list[str] = dataclasses.field(default_factory=list)
+    jit_compile: bool = False
+    steps_per_execution: int = 1
+    num_samples: int = 64
+    sample_every: int = 1
+    checkpoint_every: int = 1
+    export: bool = True
+    verbose: int | str = "auto"
+    overrides: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+
+def resolve(config: TrainConfig) -> tuple[presets.Preset, dict[str, Any]]:
+    """Applies the config's overrides to its preset.
+
+    Returns:
+        `(preset, resolved)`: the effective `Preset` and a JSON-ready dict of every setting.
+
+    Raises:
+        ValueError: an unknown preset or setting, or a value out of range.
+    """
+    preset = presets.get_preset(config.preset)
+    changes = dict(config.overrides)
+    for key in ("epochs", "batch_size", "steps_per_epoch", "dataset", "image_size"):
+        value = getattr(config, key)
+        if value is not None:
+            changes[key] = value
+    preset = preset.replace(**changes)
+    for key in ("steps_per_execution", "num_samples", "sample_every", "checkpoint_every"):
+        if getattr(config, key) < 1:
+            raise ValueError(f"{key} must be a positive integer; got {getattr(config, key)}")
+    run = dataclasses.asdict(config)
+    run["out_dir"] = config.out_dir or os.path.join("runs", config.preset)
+    for key in ("epochs", "batch_size", "steps_per_epoch", "dataset", "image_size", "overrides"):
+        run.pop(key)
+    return preset, {"preset": preset.to_dict(), "run": run}
+
+
+def train(config: TrainConfig) -> dict[str, Any]:
+    """Trains a preset and writes its run directory.
+
+    Args:
+        config: a `TrainConfig`.
+
+    Returns:
+        A summary dict: `out_dir`, `history` (per-epoch logs), `final` (last epoch's logs),
+        `seconds`, `samples` (newest grid path), `saved_model` (path or None).
+    """
+    start = time.perf_counter()
+    preset, resolved = resolve(config)
+    out_dir = resolved["run"]["out_dir"]
+    strategy = distribute.get_strategy(config.strategy, config.devices)
+    distribute.check_global_batch(preset.batch_size, strategy)
+    resolved["run"]["replicas"] = strategy.num_replicas_in_sync
+    os.makedirs(out_dir, exist_ok=True)
+    callbacks_lib.write_json(resolved, os.path.join(out_dir, "config.json"))
+
+    dataset = data.make_dataset(
+        preset.dataset, split="train", batch_size=preset.batch_size,
+        image_size=preset.image_size, channels=preset.channels, seed=config.seed,
+        data_dir=config.data_dir, repeat=preset.steps_per_epoch is not None,
+    )
+    with strategy.scope():
+        model = presets.build(
+            preset, seed=config.seed,
+            compile_kwargs={"jit_compile": config.jit_compile,
+                            "steps_per_execution": config.steps_per_execution},
+        )
+    reference = None
+    if preset.dataset.startswith("gaussian_mixture/"):
+        reference = data.mixture_centres(preset.dataset.split("/", 1)[1])
+    samples = callbacks_lib.SampleGrid(
+        os.path.join(out_dir, "samples"), num_samples=config.num_samples, seed=config.seed,
+        every_n_epochs=config.sample_every, log_dir=os.path.join(out_dir, "logs"),
+        reference_points=reference,
+    )
+    callbacks = [
+        samples,
+        callbacks_lib.HistoryWriter(out_dir),
+        callbacks_lib.Checkpointer(os.path.join(out_dir, "checkpoints"),
+                                   every_n_epochs=config.checkpoint_every),
+        keras.callbacks.TensorBoard(os.path.join(out_dir, "logs"), write_graph=False),
+    ]
+    history = model.fit(dataset, epochs=preset.epochs, steps_per_epoch=preset.steps_per_epoch,
+                        callbacks=callbacks, verbose=config.verbose)
+    saved_model = None
+    if config.export:
+        saved_model = export.export_generator(
+            model, os.path.join(out_dir, "saved_model"),
+            metadata={"preset": preset.name, "epochs": preset.epochs, "seed": config.seed},
+        )
+    final = {name: values[-1] for name, values in history.history.items()}
+    return {
+        "out_dir": out_dir,
+        "model": model,
+        "history": history.history,
+        "final": final,
+        "seconds": time.perf_counter() - start,
+        "samples": samples.last_path,
+        "saved_model": saved_model,
+    }

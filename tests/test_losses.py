@@ -1,0 +1,376 @@
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import math
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from gan_zoo import losses
+
+REAL = [1.0, -2.0]
+FAKE = [0.5, 3.0]
+
+
+def softplus(x: float) -> float:
+    return math.log(1.0 + math.exp(x))
+
+
+def sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+def value(t) -> float:
+    return float(np.asarray(t))
+
+
+# ------------------------------------------------------------------------------------------
+# Known values, computed by hand
+# ------------------------------------------------------------------------------------------
+
+
+def test_minimax_generator_loss_value():
+    # mean(log(1 - sigmoid(fake))) = -mean(softplus(fake))
+    expected = (math.log(1.0 - sigmoid(0.5)) + math.log(1.0 - sigmoid(3.0))) / 2
+    assert expected == pytest.approx(-(softplus(0.5) + softplus(3.0)) / 2)
+    assert value(losses.minimax_generator_loss(tf.constant(FAKE))) == pytest.approx(
+        expected, rel=1e-6
+    )
+
+
+def test_minimax_discriminator_loss_value():
+    # -mean(log sigmoid(real)) - mean(log(1 - sigmoid(fake)))
+    real_term = -(math.log(sigmoid(1.0)) + math.log(sigmoid(-2.0))) / 2
+    fake_term = -(math.log(1.0 - sigmoid(0.5)) + math.log(1.0 - sigmoid(3.0))) / 2
+    got = losses.minimax_discriminator_loss(tf.constant(REAL), tf.constant(FAKE))
+    assert value(got) == pytest.approx(real_term + fake_term, rel=1e-6)
+
+
+def test_non_saturating_generator_loss_value():
+    expected = -(math.log(sigmoid(0.5)) + math.log(sigmoid(3.0))) / 2
+    assert expected == pytest.approx((softplus(-0.5) + softplus(-3.0)) / 2)
+    got = losses.non_saturating_generator_loss(tf.constant(FAKE))
+    assert value(got) == pytest.approx(expected, rel=1e-6)
+
+
+def test_non_saturating_discriminator_loss_value():
+    expected = (softplus(-1.0) + softplus(2.0)) / 2 + (softplus(0.5) + softplus(3.0)) / 2
+    got = losses.non_saturating_discriminator_loss(tf.constant(REAL), tf.constant(FAKE))
+    assert value(got) == pytest.approx(expected, rel=1e-6)
+
+
+def test_logit_losses_are_stable_for_large_logits():
+    # Naive log(sigmoid(x)) would give -inf / nan for |x| = 100 in float32.
+    big = tf.constant([100.0, -100.0])
+    assert value(losses.non_saturating_generator_loss(big)) == pytest.approx(50.0, rel=1e-5)
+    assert value(losses.minimax_generator_loss(big)) == pytest.approx(-50.0, rel=1e-5)
+    d = losses.minimax_discriminator_loss(big, big)
+    assert value(d) == pytest.approx(100.0, rel=1e-5)
+
+
+def test_least_squares_losses_value():
+    g_expected = 0.5 * ((0.5 - 1.0) ** 2 + (3.0 - 1.0) ** 2) / 2  # 1.0625
+    d_expected = 0.5 * ((1.0 - 1.0) ** 2 + (-2.0 - 1.0) ** 2) / 2 + 0.5 * (0.5**2 + 3.0**2) / 2
+    assert value(losses.least_squares_generator_loss(tf.constant(FAKE))) == pytest.approx(
+        g_expected
+    )
+    got = losses.least_squares_discriminator_loss(tf.constant(REAL), tf.constant(FAKE))
+    assert value(got) == pytest.approx(d_expected)  # 4.5625
+
+
+def test_hinge_losses_value():
+    assert value(losses.hinge_generator_loss(tf.constant(FAKE))) == pytest.approx(-1.75)
+    # relu(1 - [1, -2]) = [0, 3]; relu(1 + [0.5, 3]) = [1.5, 4]
+    expected = (0.0 + 3.0) / 2 + (1.5 + 4.0) / 2
+    got = losses.hinge_discriminator_loss(tf.constant(REAL), tf.constant(FAKE))
+    assert value(got) == pytest.approx(expected)
+    # Clipped side of both hinges: relu(1 - [2, 0]) = [0, 1]; relu(1 + [-3, 0]) = [0, 1]
+    got = losses.hinge_discriminator_loss(tf.constant([2.0, 0.0]), tf.constant([-3.0, 0.0]))
+    assert value(got) == pytest.approx(0.5 + 0.5)
+
+
+def test_wasserstein_losses_value():
+    assert value(losses.wasserstein_generator_loss(tf.constant(FAKE))) == pytest.approx(-1.75)
+    expected = (0.5 + 3.0) / 2 - (1.0 - 2.0) / 2  # 2.25
+    got = losses.wasserstein_discriminator_loss(tf.constant(REAL), tf.constant(FAKE))
+    assert value(got) == pytest.approx(expected)
+
+
+# ------------------------------------------------------------------------------------------
+# Shared contract of every registry entry
+# ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(losses.LOSSES))
+@pytest.mark.parametrize("dtype", ["float32", "float16", "bfloat16", "float64"])
+def test_registry_entry_contract(name, dtype):
+    g_loss, d_loss = losses.get_loss(name)
+    assert (g_loss, d_loss) == losses.LOSSES[name]
+    real = tf.constant(REAL, dtype=dtype)
+    fake = tf.constant(FAKE, dtype=dtype)
+    results = []
+    for r, f in [(real, fake), (real[:, None], fake[:, None])]:
+        g = g_loss(f)
+        d = d_loss(r, f)
+        for out in (g, d):
+            assert out.dtype == tf.float32
+            assert out.shape == ()
+            assert np.isfinite(value(out))
+        results.append((value(g), value(d)))
+    assert results[0] == pytest.approx(results[1], rel=1e-6)
+
+
+def test_non_saturating_discriminator_equals_minimax():
+    a = losses.non_saturating_discriminator_loss(tf.constant(REAL), tf.constant(FAKE))
+    b = losses.minimax_discriminator_loss(tf.constant(REAL), tf.constant(FAKE))
+    assert value(a) == value(b)
+
+
+def test_get_loss_unknown_name():
+    with pytest.raises(ValueError) as info:
+        losses.get_loss("nope")
+    msg = str(info.value)
+    assert msg == (
+        "Unknown loss 'nope'; expected one of: "
+        "hinge, least_squares, minimax, non_saturating, wasserstein"
+    )
+
+
+def test_registry_names():
+    assert sorted(losses.LOSSES) == [
+        "hinge",
+        "least_squares",
+        "minimax",
+        "non_saturating",
+        "wasserstein",
+    ]
+
+
+# ------------------------------------------------------------------------------------------
+# Penalties
+# ------------------------------------------------------------------------------------------
+
+
+def linear_discriminator(w):
+    """D(x) = sum(x * w) over non-batch dims; grad_x D = w everywhere."""
+    w = tf.constant(w, dtype=tf.float32)
+
+    def d(x, training=False):
+        axes = list(range(1, len(x.shape)))
+        return tf.reduce_sum(x * w, axis=axes)
+
+    return d
+
+
+def quadratic_discriminator(x, training=False):
+    """D(x) = 0.5 * sum(x^2) over non-batch dims; grad_x D = x."""
+    axes = list(range(1, len(x.shape)))
+    return 0.5 * tf.reduce_sum(tf.square(x), axis=axes)[:, None]
+
+
+class RecordingDiscriminator:
+    """Records its inputs (the interpolates) and acts as D(x) = sum(x)."""
+
+    def __init__(self):
+        self.inputs = []
+        self.training_flags = []
+
+    def __call__(self, x, training=False):
+        self.inputs.append(np.asarray(x))
+        self.training_flags.append(training)
+        return tf.reduce_sum(tf.reshape(x, [tf.shape(x)[0], -1]), axis=1)
+
+
+@pytest.mark.parametrize("seed", [None, 3, "generator"])
+def test_gradient_penalty_linear_discriminator(seed):
+    if seed == "generator":
+        seed = keras.random.SeedGenerator(7)
+    d = linear_discriminator([3.0, 4.0])  # ||w|| = 5
+    rng = np.random.default_rng(0)
+    real = tf.constant(rng.normal(size=(5, 2)), tf.float32)
+    fake = tf.constant(rng.normal(size=(5, 2)), tf.float32)
+    gp = losses.gradient_penalty(d, real, fake, seed=seed)
+    assert gp.dtype == tf.float32 and gp.shape == ()
+    assert value(gp) == pytest.approx((5.0 - 1.0) ** 2, rel=1e-6)
+
+
+def test_r1_penalty_linear_discriminator():
+    d = linear_discriminator([3.0, 4.0])
+    real = tf.constant([[1.0, 2.0], [-3.0, 0.5], [0.0, 0.0]])
+    r1 = losses.r1_penalty(d, real)
+    assert r1.dtype == tf.float32 and r1.shape == ()
+    assert value(r1) == pytest.approx(3.0**2 + 4.0**2, rel=1e-6)
+
+
+def test_gradient_penalty_quadratic_discriminator_given_weights():
+    real = tf.constant([[4.0, 0.0], [0.0, 1.0]])
+    fake = tf.constant([[0.0, 0.0], [3.0, 0.0]])
+    eps = tf.constant([0.5, 0.25])
+    # x_hat_0 = 0.5*[4, 0] + 0.5*[0, 0] = [2, 0]           -> norm 2
+    # x_hat_1 = 0.25*[0, 1] + 0.75*[3, 0] = [2.25, 0.25]   -> norm sqrt(5.125)
+    expected = ((2.0 - 1.0) ** 2 + (math.sqrt(2.25**2 + 0.25**2) - 1.0) ** 2) / 2
+    gp = losses.gradient_penalty(quadratic_discriminator, real, fake, interpolation_weights=eps)
+    assert value(gp) == pytest.approx(expected, rel=1e-5)
+
+
+def test_gradient_penalty_eps_weights_real_not_fake():
+    # eps = 1 -> x_hat = real; eps = 0 -> x_hat = fake.
+    real = tf.constant([[3.0, 0.0]])
+    fake = tf.constant([[0.0, 0.5]])
+    gp_real = losses.gradient_penalty(
+        quadratic_discriminator, real, fake, interpolation_weights=tf.constant([1.0])
+    )
+    gp_fake = losses.gradient_penalty(
+        quadratic_discriminator, real, fake, interpolation_weights=tf.constant([0.0])
+    )
+    assert value(gp_real) == pytest.approx((3.0 - 1.0) ** 2, rel=1e-5)
+    assert value(gp_fake) == pytest.approx((0.5 - 1.0) ** 2, rel=1e-5)
+
+
+def test_r1_penalty_quadratic_discriminator():
+    real = tf.constant([[4.0, 0.0], [0.0, 1.0]])
+    r1 = losses.r1_penalty(quadratic_discriminator, real)
+    assert value(r1) == pytest.approx((4.0**2 + 1.0**2) / 2, rel=1e-6)
+
+
+def test_gradient_penalty_eps_is_uniform_0_1():
+    # real = 1, fake = 0 -> x_hat = eps exactly. A normal draw would put about half of the
+    # values below 0 and fail here.
+    n = 4096
+    d = RecordingDiscriminator()
+    gp = losses.gradient_penalty(d, tf.ones([n, 1]), tf.zeros([n, 1]), seed=123)
+    eps = d.inputs[-1][:, 0]
+    assert d.training_flags == [True]
+    assert eps.shape == (n,)
+    assert np.all(eps >= 0.0) and np.all(eps <= 1.0)
+    assert abs(eps.mean() - 0.5) < 0.03
+    assert abs(eps.std() - math.sqrt(1.0 / 12.0)) < 0.02
+    # D(x) = sum(x): gradient norm is 1 everywhere, so the penalty is 0.
+    assert value(gp) == pytest.approx(0.0, abs=1e-6)
+
+
+def test_gradient_penalty_seed_semantics():
+    real, fake = tf.ones([64, 1]), tf.zeros([64, 1])
+    d = RecordingDiscriminator()
+    losses.gradient_penalty(d, real, fake, seed=5)
+    losses.gradient_penalty(d, real, fake, seed=5)
+    np.testing.assert_array_equal(d.inputs[0], d.inputs[1])  # int seed: same eps
+    gen = keras.random.SeedGenerator(5)
+    losses.gradient_penalty(d, real, fake, seed=gen)
+    losses.gradient_penalty(d, real, fake, seed=gen)
+    assert not np.array_equal(d.inputs[2], d.inputs[3])  # generator: fresh eps
+
+
+def test_gradient_penalty_rank4_images():
+    b = 3
+    # One eps per example, broadcast over H, W, C.
+    d = RecordingDiscriminator()
+    losses.gradient_penalty(d, tf.ones([b, 4, 4, 1]), tf.zeros([b, 4, 4, 1]), seed=1)
+    x_hat = d.inputs[-1]
+    assert x_hat.shape == (b, 4, 4, 1)
+    for i in range(b):
+        np.testing.assert_array_equal(x_hat[i], np.full((4, 4, 1), x_hat[i, 0, 0, 0]))
+    assert len(np.unique(x_hat[:, 0, 0, 0])) == b
+
+    # Linear D with a [4, 4, 1] weight: penalty is (||w|| - 1)^2 whatever eps is.
+    w = np.arange(16, dtype=np.float32).reshape(4, 4, 1) / 10.0
+    norm = math.sqrt(sum((k / 10.0) ** 2 for k in range(16)))
+    rng = np.random.default_rng(1)
+    real = tf.constant(rng.normal(size=(b, 4, 4, 1)), tf.float32)
+    fake = tf.constant(rng.normal(size=(b, 4, 4, 1)), tf.float32)
+    gp = losses.gradient_penalty(linear_discriminator(w), real, fake, seed=2)
+    assert value(gp) == pytest.approx((norm - 1.0) ** 2, rel=1e-5)
+    r1 = losses.r1_penalty(linear_discriminator(w), real)
+    assert value(r1) == pytest.approx(norm**2, rel=1e-5)
+
+
+def test_penalties_in_tf_function_with_unknown_batch():
+    d = linear_discriminator([3.0, 4.0])
+    gen = keras.random.SeedGenerator(0)
+    spec = tf.TensorSpec([None, 2], tf.float32)
+
+    @tf.function(input_signature=[spec, spec])
+    def step(real, fake):
+        return (
+            losses.gradient_penalty(d, real, fake, seed=gen),
+            losses.gradient_penalty(d, real, fake, seed=None),
+            losses.r1_penalty(d, real),
+        )
+
+    for b in (2, 7):
+        gp_gen, gp_none, r1 = step(tf.ones([b, 2]), tf.zeros([b, 2]))
+        assert value(gp_gen) == pytest.approx(16.0, rel=1e-6)
+        assert value(gp_none) == pytest.approx(16.0, rel=1e-6)
+        assert value(r1) == pytest.approx(25.0, rel=1e-6)
+
+
+def test_penalties_differentiable_wrt_dense_kernel_closed_form():
+    # D(x) = x @ k (no bias effect on the input gradient): grad_x D = k, so
+    # GP = (||k|| - 1)^2 with dGP/dk = 2 (||k|| - 1) k / ||k||, and R1 = ||k||^2 with dR1/dk = 2k.
+    dense = keras.layers.Dense(1)
+    dense.build((None, 2))
+    k = np.array([[3.0], [4.0]], dtype=np.float32)
+    dense.kernel.assign(k)
+    real = tf.constant([[1.0, 2.0], [0.5, -1.0]])
+    fake = tf.constant([[0.0, 1.0], [2.0, 2.0]])
+    with tf.GradientTape(persistent=True) as tape:
+        gp = losses.gradient_penalty(dense, real, fake, seed=0)
+        r1 = losses.r1_penalty(dense, real)
+    g_gp = tape.gradient(gp, dense.kernel)
+    g_r1 = tape.gradient(r1, dense.kernel)
+    assert value(gp) == pytest.approx(16.0, rel=1e-6)
+    np.testing.assert_allclose(np.asarray(g_gp), 2 * (5.0 - 1.0) * k / 5.0, rtol=1e-5)
+    np.testing.assert_allclose(np.asarray(g_r1), 2 * k, rtol=1e-5)
+
+
+def test_penalties_differentiable_wrt_nonlinear_discriminator():
+    keras.utils.set_random_seed(0)
+    disc = keras.Sequential(
+        [
+            keras.Input((4, 4, 1)),
+            keras.layers.Flatten(),
+            keras.layers.Dense(8, "tanh"),
+            keras.layers.Dense(1),
+        ]
+    )
+    rng = np.random.default_rng(2)
+    real = tf.constant(rng.normal(size=(3, 4, 4, 1)), tf.float32)
+    fake = tf.constant(rng.normal(size=(3, 4, 4, 1)), tf.float32)
+    with tf.GradientTape(persistent=True) as tape:
+        gp = losses.gradient_penalty(disc, real, fake, seed=keras.random.SeedGenerator(1))
+        r1 = losses.r1_penalty(disc, real)
+    for penalty in (gp, r1):
+        grads = tape.gradient(penalty, disc.trainable_variables)
+        kernel_grad = grads[0]
+        assert kernel_grad is not None
+        assert np.all(np.isfinite(np.asarray(kernel_grad)))
+        assert np.any(np.asarray(kernel_grad) != 0.0)
+
+
+def test_gradient_penalty_zero_gradient_is_finite():
+    # Constant D: gradient 0, norm sqrt(0 + 1e-12) = 1e-6, penalty (1e-6 - 1)^2; without the
+    # epsilon inside the sqrt the weight-gradient would be 0 * inf = nan.
+    v = tf.Variable(2.0)
+
+    def d(x, training=False):
+        return tf.zeros([tf.shape(x)[0]]) * x[:, 0] * v
+
+    with tf.GradientTape() as tape:
+        gp = losses.gradient_penalty(d, tf.ones([2, 2]), tf.zeros([2, 2]), seed=0)
+    grad = tape.gradient(gp, v)
+    assert value(gp) == pytest.approx((math.sqrt(1e-12) - 1.0) ** 2, rel=1e-6)
+    assert grad is not None and np.isfinite(value(grad))
+
+
+def test_gradient_penalty_mixed_precision_discriminator():
+    dense = keras.layers.Dense(1, dtype="mixed_float16")
+    dense.build((None, 2))
+    dense.kernel.assign([[3.0], [4.0]])
+    gp = losses.gradient_penalty(dense, tf.ones([4, 2]), tf.zeros([4, 2]), seed=0)
+    r1 = losses.r1_penalty(dense, tf.ones([4, 2]))
+    assert gp.dtype == tf.float32 and r1.dtype == tf.float32
+    assert value(gp) == pytest.approx(16.0, rel=1e-3)
+    assert value(r1) == pytest.approx(25.0, rel=1e-3)
