@@ -1,0 +1,91 @@
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from gan_zoo import export, presets
+from gan_zoo.models import sample_noise
+
+FRESH_PROCESS = r"""
+import json, sys
+import numpy as np
+import tensorflow as tf
+assert "gan_zoo" not in sys.modules
+loaded = tf.saved_model.load(sys.argv[1])
+serve = loaded.signatures["serving_default"]
+noise = tf.constant(np.load(sys.argv[2]))
+out = serve(noise=noise)
+key = sorted(out)[0]
+np.save(sys.argv[3], out[key].numpy())
+print(json.dumps({"key": key, "dtype": out[key].dtype.name,
+                  "has_gan_zoo": any(m.startswith("gan_zoo") for m in sys.modules)}))
+"""
+
+
+@pytest.fixture(scope="module")
+def image_model():
+    return presets.build("dcgan_digits", latent_dim=8, generator_kwargs={"base_filters": 4},
+                         discriminator_kwargs={"base_filters": 4})
+
+
+def run_fresh(saved, noise, tmp_path):
+    np.save(tmp_path / "noise.npy", noise)
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": ""}
+    result = subprocess.run(
+        [sys.executable, "-c", FRESH_PROCESS, saved, str(tmp_path / "noise.npy"),
+         str(tmp_path / "out.npy")], capture_output=True, text=True, env=env, cwd=str(tmp_path),
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    return json.loads(result.stdout.strip().splitlines()[-1]), np.load(tmp_path / "out.npy")
+
+
+def test_image_signature_in_a_fresh_process_without_gan_zoo(image_model, tmp_path):
+    saved = export.export_generator(image_model, str(tmp_path / "saved_model"),
+                                    metadata={"preset": "dcgan_digits"})
+    noise = sample_noise(5, 8, seed=4).numpy()
+    info, images = run_fresh(saved, noise, tmp_path)
+    assert info == {"key": "images", "dtype": "uint8", "has_gan_zoo": False}
+    assert images.shape == (5, 32, 32, 1) and images.dtype == np.uint8
+    np.testing.assert_array_equal(images, export.uint8_images(image_model.generate(noise)))
+    with open(os.path.join(saved, "gan_zoo.json")) as f:
+        metadata = json.load(f)
+    assert metadata["latent_dim"] == 8 and metadata["output"] == "images"
+    assert metadata["preset"] == "dcgan_digits"
+
+
+def test_points_signature(tmp_path):
+    model = presets.build("gan_ring8", latent_dim=4)
+    saved = export.export_generator(model, str(tmp_path / "points"))
+    noise = sample_noise(7, 4, seed=1).numpy()
+    info, points = run_fresh(saved, noise, tmp_path)
+    assert info["key"] == "points" and info["dtype"] == "float32"
+    np.testing.assert_allclose(points, model.generate(noise), atol=1e-6)
+
+
+def test_saved_model_cli_describes_it(image_model, tmp_path):
+    saved = export.export_generator(image_model, str(tmp_path / "cli"))
+    cli = os.path.join(os.path.dirname(sys.executable), "saved_model_cli")
+    result = subprocess.run([cli, "show", "--dir", saved, "--all"], capture_output=True,
+                            text=True, timeout=120,
+                            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "serving_default" in result.stdout
+    assert "noise" in result.stdout and "(-1, 8)" in result.stdout
+    assert "DT_UINT8" in result.stdout
+
+
+def test_export_replaces_atomically(image_model, tmp_path):
+    path = str(tmp_path / "saved")
+    export.export_generator(image_model, path)
+    export.export_generator(image_model, path)  # overwrite: no leftovers, still loadable
+    assert sorted(os.listdir(tmp_path)) == ["saved"]
+    assert os.path.exists(os.path.join(path, "saved_model.pb"))
+
+
+def test_uint8_mapping():
+    values = export.uint8_images(np.array([-1.5, -1.0, 0.0, 0.999, 1.0, 2.0], np.float32))
+    np.testing.assert_array_equal(values.numpy(), [0, 0, 128, 255, 255, 255])

@@ -1,0 +1,63 @@
+import keras
+import numpy as np
+import pytest
+
+import gan_zoo
+from gan_zoo import presets
+
+REQUIRED = {"gan_digits", "dcgan_digits", "gan_ring8", "dcgan_mnist", "dcgan_celeba64"}
+
+
+def test_required_presets_are_listed_with_descriptions():
+    names = gan_zoo.list_presets()
+    assert REQUIRED <= set(names)
+    assert names == sorted(names)
+    for name in names:
+        preset = presets.get_preset(name)
+        assert preset.description and "\n" not in preset.description
+        assert "20" in preset.paper  # cites a year
+
+
+@pytest.mark.parametrize("name", sorted(REQUIRED))
+def test_every_preset_builds_a_compiled_model(name):
+    model = gan_zoo.build(name)
+    preset = presets.get_preset(name)
+    assert model.compiled and model.latent_dim == preset.latent_dim
+    samples = model.generate(2, seed=0)
+    assert samples.shape == (2, *preset.sample_shape)
+
+
+def test_paper_hyperparameters():
+    dcgan = presets.get_preset("dcgan_celeba64")
+    assert (dcgan.latent_dim, dcgan.batch_size, dcgan.image_size, dcgan.channels) == (100, 128,
+                                                                                      64, 3)
+    assert (dcgan.g_learning_rate, dcgan.beta_1) == (2e-4, 0.5)
+    ring = presets.get_preset("gan_ring8")
+    assert (ring.latent_dim, ring.batch_size, ring.g_learning_rate, ring.d_learning_rate) == (
+        256, 512, 1e-3, 1e-4)
+    assert ring.epochs * ring.steps_per_epoch == 25_000
+    model = gan_zoo.build("dcgan_mnist")
+    assert isinstance(model.g_optimizer, keras.optimizers.Adam)
+    assert float(model.d_optimizer.learning_rate) == pytest.approx(2e-4)
+    assert float(model.d_optimizer.beta_1) == pytest.approx(0.5)
+
+
+def test_overrides_and_seed():
+    model = gan_zoo.build("gan_ring8", latent_dim=7, seed=3)
+    assert model.latent_dim == 7 and model.seed == 3
+    a = gan_zoo.build("gan_ring8", seed=3).generator.get_weights()
+    b = gan_zoo.build("gan_ring8", seed=3).generator.get_weights()
+    for x, y in zip(a, b):
+        np.testing.assert_array_equal(x, y)
+
+
+def test_bad_names_list_the_valid_ones():
+    with pytest.raises(ValueError, match=r"Unknown preset 'dcgan_mnsit'; expected one of: .*"
+                                         r"dcgan_digits"):
+        gan_zoo.build("dcgan_mnsit")
+    with pytest.raises(ValueError, match="Unknown preset setting.*latnt_dim.*latent_dim"):
+        gan_zoo.build("gan_ring8", latnt_dim=3)
+    with pytest.raises(ValueError, match="batch_size must be positive; got 0"):
+        gan_zoo.build("gan_ring8", batch_size=0)
+    with pytest.raises(ValueError, match="already registered"):
+        presets.register(presets.get_preset("gan_ring8"))
