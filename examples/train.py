@@ -10,6 +10,13 @@ Examples:
 
 The run directory holds config.json (written first), samples/ (a PNG grid per epoch),
 history.json and loss_curves.png, checkpoints/, logs/ (TensorBoard) and saved_model/.
+
+Flags by group (details below, alphabetical):
+  model           --preset --override
+  training        --epochs --batch_size --steps_per_epoch --seed --dataset --image_size
+                  --data_dir
+  infrastructure  --out_dir --strategy --devices --jit_compile --steps_per_execution
+                  --num_samples --sample_every --export --verbose --dry_run
 """
 
 import json

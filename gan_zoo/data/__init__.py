@@ -1,0 +1,23 @@
+"""Data: TFDS input pipelines and the offline datasets shipped with gan_zoo.
+
+Importing this package registers the embedded TFDS builders `gan_zoo_digits` and
+`gaussian_mixture` (configs `ring8`, `grid25`), which prepare offline in seconds.
+
+Example:
+>>> import gan_zoo.data
+>>> ds = gan_zoo.data.make_dataset("gan_zoo_digits", batch_size=64, image_size=32)
+>>> images = next(iter(ds))  # float32 [64, 32, 32, 1] in [-1, 1]
+"""
+
+from gan_zoo.data.digits import GanZooDigits
+from gan_zoo.data.gaussian_mixture import GaussianMixture, mixture_centres, mixture_std
+from gan_zoo.data.pipeline import dataset_info, make_dataset
+
+__all__ = [
+    "GanZooDigits",
+    "GaussianMixture",
+    "dataset_info",
+    "make_dataset",
+    "mixture_centres",
+    "mixture_std",
+]

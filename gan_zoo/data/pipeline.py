@@ -1,0 +1,472 @@
+"""Input pipelines: one call from a dataset name to batches ready for `model.fit`.
+
+Names `make_dataset` and `dataset_info` understand:
+
+- `gan_zoo_digits`: scikit-learn's 8×8 digits, embedded (offline).
+- `gaussian_mixture/ring8`, `gaussian_mixture/grid25`: the 2-D mode-collapse benchmarks,
+  embedded (offline).
+- any TFDS image dataset (`mnist`, `fashion_mnist`, `cifar10`, `celeb_a`, ...): downloaded and
+  prepared by TFDS on first use, which needs the network.
+- `folder:PATH`: a directory of image files (.bmp .gif .jpeg .jpg .png, searched recursively),
+  with optional class subfolders.
+"""
+
+import dataclasses
+import os
+from collections.abc import Callable
+
+import numpy as np
+import tensorflow as tf
+import tensorflow_datasets as tfds
+
+from gan_zoo.data import _offline
+from gan_zoo.data.gaussian_mixture import GaussianMixture
+
+FOLDER_PREFIX = "folder:"
+IMAGE_EXTENSIONS = (".bmp", ".gif", ".jpeg", ".jpg", ".png")
+MAX_SHUFFLE_BUFFER = 10_000
+# A folder is checked for mixed image sizes by decoding this many of its files, evenly spaced
+# over the sorted list (first and last included); every element is checked again at read time.
+NUM_PROBED_FILES = 16
+
+_GAUSSIAN_MIXTURE = "gaussian_mixture"
+_MIXTURE_CONFIGS = tuple(config.name for config in GaussianMixture.BUILDER_CONFIGS)
+_NAMES_HELP = (
+    f"use gan_zoo_digits, {_GAUSSIAN_MIXTURE}/{'|'.join(_MIXTURE_CONFIGS)}, {FOLDER_PREFIX}PATH, "
+    "or any TFDS dataset name (tfds.list_builders())"
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Source:
+    """An opened, unbatched dataset and how to read one example of it.
+
+    `read(element)` returns `(x, label)`: x is an image [H, W, C] in 0..255 (uint8, or float32
+    for folders) or a float32 [2] point, label an integer scalar tensor or None.
+    """
+
+    dataset: tf.data.Dataset
+    read: Callable[[dict], tuple[tf.Tensor, tf.Tensor | None]]
+    kind: str  # "image" or "points".
+    has_labels: bool
+    num_examples: int | None
+    no_labels_hint: str = ""
+
+
+def make_dataset(
+    name: str,
+    split: str = "train",
+    batch_size: int = 64,
+    image_size: int | None = None,
+    *,
+    with_labels: bool = False,
+    shuffle: bool = True,
+    seed: int = 0,
+    data_dir: str | os.PathLike | None = None,
+    repeat: bool = False,
+    channels: int | None = None,
+    drop_remainder: bool = True,
+    cache: bool = True,
+) -> tf.data.Dataset:
+    """Builds a batched, preprocessed `tf.data.Dataset` for GAN training.
+
+    The pipeline is: load → preprocess (parallel, deterministic) → `cache()` → `shuffle` →
+    `repeat()` → `batch` → `prefetch`. Image preprocessing: uint8 → float32, center-crop to a
+    square and resize to `image_size`×`image_size` (bilinear, antialiased) when `image_size`
+    is given, convert 1↔3 channels when `channels` is given, then map to [-1, 1] with
+    `x / 127.5 - 1`.
+
+    Example:
+    >>> ds = make_dataset("gan_zoo_digits", batch_size=64, image_size=32)
+    >>> images = next(iter(ds))  # float32 [64, 32, 32, 1] in [-1, 1]
+
+    Args:
+        name: `gan_zoo_digits`, `gaussian_mixture/ring8`, `gaussian_mixture/grid25`, any TFDS
+            image dataset name (`mnist`, `celeb_a`, ...; the image is the first
+            `tfds.features.Image` feature, the label the `label` feature if any), or
+            `folder:PATH` (a directory of .bmp/.gif/.jpeg/.jpg/.png files, searched
+            recursively; labels are the index of the sorted first-level subfolder).
+        split: TFDS split (slicing such as `"train[:90%]"` works). Folders have only `train`.
+            Defaults to `"train"`.
+        batch_size: examples per batch, >= 1. Defaults to 64.
+        image_size: output height and width; None keeps the stored size (then every image of
+            a folder must have the same size). Not allowed for gaussian mixtures. Defaults to
+            None.
+        with_labels: yield `(x, labels)` instead of `x`. Defaults to False.
+        shuffle: shuffle examples with a buffer of min(num_examples, 10,000), reshuffled each
+            epoch. Defaults to True.
+        seed: shuffle seed; the same seed gives the same batch order. Defaults to 0.
+        data_dir: TFDS data directory; None uses TFDS's default (`~/tensorflow_datasets` or
+            `$TFDS_DATA_DIR`). Defaults to None.
+        repeat: repeat forever (before batching, so batches span epoch boundaries). Defaults
+            to False.
+        channels: 1 or 3 to convert grayscale↔RGB; None keeps the stored channels (for a
+            folder, 3 if any sampled file is colour, else 1). Not allowed for gaussian
+            mixtures. Defaults to None.
+        drop_remainder: drop the last short batch, so every batch has `batch_size` examples.
+            Defaults to True.
+        cache: cache the preprocessed examples in memory after the first pass. The cache
+            holds float32 images: for large datasets (CelebA at full size is ~90 GB as
+            float32) pass False or a small `image_size`. Defaults to True.
+
+    Returns:
+        A `tf.data.Dataset` whose elements are, for image datasets, `images` float32
+        [B, H, W, C] in [-1, 1] (H = W = `image_size` when given), and for gaussian mixtures
+        `points` float32 [B, 2] in raw coordinates (not rescaled). With `with_labels=True`
+        the elements are `(x, labels)` with labels int32 [B]. B = `batch_size` (the last batch
+        may be smaller only when `drop_remainder=False`).
+
+    Raises:
+        ValueError: on an unknown name, a split the dataset lacks, a bad `batch_size`,
+            `image_size` or `channels`, `with_labels=True` for a dataset without labels, or a
+            folder that is missing, empty or holds mixed image sizes without `image_size`.
+    """
+    _check_positive_int("batch_size", batch_size)
+    if image_size is not None:
+        _check_positive_int("image_size", image_size)
+    if channels is not None and (isinstance(channels, bool) or channels not in (1, 3)):
+        raise ValueError(f"channels must be 1, 3 or None, got {channels!r}")
+
+    source = _open(name, split, data_dir, image_size=image_size, channels=channels)
+    if with_labels and not source.has_labels:
+        raise ValueError(
+            f"dataset {name!r} has no labels; pass with_labels=False{source.no_labels_hint}"
+        )
+    if source.kind == "points":
+        for arg, value in (("image_size", image_size), ("channels", channels)):
+            if value is not None:
+                raise ValueError(
+                    f"{arg}={value!r} does not apply to {name!r}, a dataset of 2-D points; "
+                    f"pass {arg}=None"
+                )
+
+    def preprocess(element):
+        x, label = source.read(element)
+        if source.kind == "image":
+            x = _preprocess_image(x, image_size=image_size, channels=channels)
+        else:
+            x = tf.cast(x, tf.float32)
+        if with_labels:
+            return x, tf.cast(label, tf.int32)
+        return x
+
+    ds = source.dataset.map(preprocess, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+    if cache:
+        ds = ds.cache()
+    if shuffle:
+        buffer = min(source.num_examples or MAX_SHUFFLE_BUFFER, MAX_SHUFFLE_BUFFER)
+        ds = ds.shuffle(max(buffer, 1), seed=seed, reshuffle_each_iteration=True)
+    if repeat:
+        ds = ds.repeat()
+    ds = ds.batch(batch_size, drop_remainder=drop_remainder)
+    return ds.prefetch(tf.data.AUTOTUNE)
+
+
+def dataset_info(name: str, data_dir: str | os.PathLike | None = None) -> dict:
+    """Describes a dataset without building a pipeline; nothing downloads.
+
+    Embedded datasets are prepared (offline, seconds) so their counts are exact. For other
+    TFDS datasets the counts come from TFDS's metadata and are `{}` when TFDS does not know
+    them before the dataset is downloaded. For folders, files are counted and the first one
+    decoded.
+
+    Args:
+        name: a dataset name as accepted by `make_dataset`.
+        data_dir: TFDS data directory; None uses TFDS's default. Defaults to None.
+
+    Returns:
+        A dict with keys `name` (str), `kind` (`"image"` or `"points"`), `num_examples`
+        (`{split: int}`), `num_classes` (int or None), `class_names` (list of str or None),
+        `image_shape` (the stored `(H, W, C)` of an image, as TFDS declares it, entries None
+        where they vary; for a folder, the first file's; None for points) and `point_shape`
+        (`(2,)` for points, else None).
+
+    Raises:
+        ValueError: on an unknown name or a missing or empty folder.
+    """
+    _check_name(name)
+    if name.startswith(FOLDER_PREFIX):
+        folder = _scan_folder(name)
+        first = _decode_file(folder.files[0])
+        has_labels = folder.labels is not None
+        return {
+            "name": name,
+            "kind": "image",
+            "num_examples": {"train": len(folder.files)},
+            "num_classes": len(folder.class_names) if has_labels else None,
+            "class_names": list(folder.class_names) if has_labels else None,
+            "image_shape": tuple(int(d) for d in first.shape),
+            "point_shape": None,
+        }
+    builder = _tfds_builder(name, data_dir)
+    if isinstance(builder, _offline.OfflineBuilder):
+        _offline.prepare(builder)
+    features = builder.info.features
+    image_key = _image_feature_key(features)
+    label = dict(features.items()).get("label")
+    is_class_label = isinstance(label, tfds.features.ClassLabel)
+    is_points = isinstance(builder, GaussianMixture)
+    return {
+        "name": name,
+        "kind": "points" if is_points else "image",
+        "num_examples": {s: int(info.num_examples) for s, info in builder.info.splits.items()},
+        "num_classes": int(label.num_classes) if is_class_label else None,
+        "class_names": list(label.names) if is_class_label else None,
+        "image_shape": tuple(features[image_key].shape) if image_key else None,
+        "point_shape": tuple(features["point"].shape) if is_points else None,
+    }
+
+
+# ----------------------------------------------------------------------------- preprocessing
+
+
+def _preprocess_image(image: tf.Tensor, *, image_size: int | None, channels: int | None):
+    """Image [H, W, C] in 0..255 → float32 [S, S, C'] in [-1, 1]; see `make_dataset`."""
+    image = tf.cast(image, tf.float32)
+    if channels is not None:
+        image = _convert_channels(image, channels)
+    if image_size is not None:
+        image = _center_crop_square(image)
+        image = tf.image.resize(image, [image_size, image_size], method="bilinear", antialias=True)
+    # Bilinear antialiased resizing has non-negative weights, so the clip only guards rounding.
+    return tf.clip_by_value(image / 127.5 - 1.0, -1.0, 1.0)
+
+
+def _convert_channels(image: tf.Tensor, channels: int) -> tf.Tensor:
+    """Converts float [H, W, c] (c in 1..4; alpha dropped) to [H, W, channels]."""
+    static = image.shape[-1]
+
+    def to_rgb():
+        if static is not None:
+            return image[..., :3] if static >= 3 else tf.image.grayscale_to_rgb(image[..., :1])
+        return tf.cond(
+            tf.shape(image)[-1] >= 3,
+            lambda: image[..., :3],
+            lambda: tf.image.grayscale_to_rgb(image[..., :1]),
+        )
+
+    def to_gray():
+        if static is not None:
+            return tf.image.rgb_to_grayscale(image[..., :3]) if static >= 3 else image[..., :1]
+        return tf.cond(
+            tf.shape(image)[-1] >= 3,
+            lambda: tf.image.rgb_to_grayscale(image[..., :3]),
+            lambda: image[..., :1],
+        )
+
+    return to_rgb() if channels == 3 else to_gray()
+
+
+def _center_crop_square(image: tf.Tensor) -> tf.Tensor:
+    shape = tf.shape(image)
+    height, width = shape[0], shape[1]
+    size = tf.minimum(height, width)
+    return tf.image.crop_to_bounding_box(
+        image, (height - size) // 2, (width - size) // 2, size, size
+    )
+
+
+# ----------------------------------------------------------------------------- sources
+
+
+def _check_name(name) -> None:
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"dataset name must be a non-empty string, got {name!r}; {_NAMES_HELP}")
+
+
+def _open(name, split, data_dir, *, image_size, channels) -> _Source:
+    _check_name(name)
+    if name.startswith(FOLDER_PREFIX):
+        return _open_folder(name, split, image_size=image_size, channels=channels)
+    return _open_tfds(name, split, data_dir)
+
+
+def _tfds_builder(name: str, data_dir) -> tfds.core.DatasetBuilder:
+    base, _, config = name.partition("/")
+    if base.split(":")[0] == _GAUSSIAN_MIXTURE and config.split(":")[0] not in _MIXTURE_CONFIGS:
+        valid = ", ".join(f"{_GAUSSIAN_MIXTURE}/{c}" for c in _MIXTURE_CONFIGS)
+        raise ValueError(f"unknown gaussian mixture {name!r}; valid names: {valid}")
+    try:
+        return tfds.builder(name, data_dir=data_dir)
+    except tfds.core.registered.DatasetNotFoundError:
+        raise ValueError(f"unknown dataset {name!r}; {_NAMES_HELP}") from None
+    except ValueError as e:  # E.g. an unknown BuilderConfig of a known dataset.
+        first_line = str(e).strip().splitlines()[0]
+        raise ValueError(f"cannot open dataset {name!r} ({first_line}); {_NAMES_HELP}") from None
+
+
+def _download_and_prepare(builder: tfds.core.DatasetBuilder) -> None:
+    try:
+        builder.download_and_prepare()
+    except ModuleNotFoundError as e:
+        if e.name != "importlib_resources":
+            raise
+        # TFDS 4.9.x imports this backport when it downloads but does not declare it as a
+        # dependency (tensorflow/datasets#11212); already prepared datasets are unaffected.
+        raise ModuleNotFoundError(
+            f"downloading {builder.name!r} with TFDS {tfds.__version__} needs the "
+            "'importlib_resources' package, which TFDS does not install "
+            "(tensorflow/datasets#11212): pip install importlib_resources",
+            name=e.name,
+        ) from None
+
+
+def _image_feature_key(features) -> str | None:
+    for key, feature in features.items():
+        if isinstance(feature, tfds.features.Image):
+            return key
+    return None
+
+
+def _open_tfds(name: str, split: str, data_dir) -> _Source:
+    builder = _tfds_builder(name, data_dir)
+    if isinstance(builder, _offline.OfflineBuilder):
+        _offline.prepare(builder)  # Embedded: offline, seconds, a no-op once prepared.
+    else:
+        _download_and_prepare(builder)  # As `tfds.load` does: downloads on first use.
+
+    num_examples = None
+    splits = builder.info.splits
+    if splits:  # Empty only when TFDS knows no metadata (e.g. under tfds.testing.mock_data).
+        try:
+            num_examples = int(splits[split].num_examples)
+        except (KeyError, ValueError, TypeError, AssertionError):
+            raise ValueError(
+                f"dataset {name!r} has no split {split!r}; available splits: "
+                f"{', '.join(sorted(splits))} (slicing such as 'train[:90%]' also works)"
+            ) from None
+
+    features = builder.info.features
+    feature_dict = dict(features.items())
+    has_labels = "label" in feature_dict
+    if isinstance(builder, GaussianMixture):
+        kind, x_key = "points", "point"
+    else:
+        kind, x_key = "image", _image_feature_key(features)
+        if x_key is None:
+            raise ValueError(
+                f"dataset {name!r} has no image feature (features: {', '.join(feature_dict)}); "
+                f"make_dataset serves image datasets and {_GAUSSIAN_MIXTURE}/..."
+            )
+
+    def read(example):
+        return example[x_key], (example["label"] if has_labels else None)
+
+    return _Source(
+        dataset=builder.as_dataset(split=split, shuffle_files=False),
+        read=read,
+        kind=kind,
+        has_labels=has_labels,
+        num_examples=num_examples,
+        no_labels_hint=f" (its features: {', '.join(feature_dict)})",
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class _Folder:
+    root: str
+    files: list[str]  # Sorted absolute paths.
+    class_names: tuple[str, ...]  # Sorted first-level subfolders holding images; () if none.
+    labels: list[int] | None  # Per file; None unless every file is inside a class subfolder.
+
+
+def _scan_folder(name: str) -> _Folder:
+    root = name[len(FOLDER_PREFIX) :]
+    accepted = " ".join(IMAGE_EXTENSIONS)
+    if not root or not os.path.isdir(root):
+        raise ValueError(
+            f"folder {root!r} does not exist; {FOLDER_PREFIX}PATH needs a directory "
+            f"of image files ({accepted})"
+        )
+    relative = []
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
+        dirnames.sort()
+        for filename in filenames:
+            if filename.lower().endswith(IMAGE_EXTENSIONS):
+                relative.append(os.path.relpath(os.path.join(dirpath, filename), root))
+    relative.sort()
+    if not relative:
+        raise ValueError(f"folder {root!r} holds no image files ({accepted}, searched recursively)")
+    parts = [path.split(os.sep) for path in relative]
+    class_names = tuple(sorted({p[0] for p in parts if len(p) > 1}))
+    labels = None
+    if class_names and all(len(p) > 1 for p in parts):
+        index = {c: i for i, c in enumerate(class_names)}
+        labels = [index[p[0]] for p in parts]
+    files = [os.path.join(os.path.abspath(root), path) for path in relative]
+    return _Folder(root=root, files=files, class_names=class_names, labels=labels)
+
+
+def _decode_file(path: str) -> tf.Tensor:
+    try:
+        return tf.io.decode_image(tf.io.read_file(path), expand_animations=False)
+    except (tf.errors.InvalidArgumentError, tf.errors.NotFoundError) as e:
+        message = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise ValueError(f"cannot decode image file {path!r}: {message}") from None
+
+
+def _open_folder(name: str, split: str, *, image_size, channels) -> _Source:
+    if split != "train":
+        raise ValueError(f"folder datasets have only the 'train' split, got split={split!r}")
+    folder = _scan_folder(name)
+
+    count = len(folder.files)
+    probe_idx = sorted(set(np.linspace(0, count - 1, min(count, NUM_PROBED_FILES)).astype(int)))
+    probed = {folder.files[i]: tuple(_decode_file(folder.files[i]).shape) for i in probe_idx}
+    # Colour if any sampled file is; files are then converted to that channel count on read.
+    out_channels = channels or (3 if any(s[-1] >= 3 for s in probed.values()) else 1)
+    expected_hw = None
+    if image_size is None:
+        first_of_size = {}  # (H, W) -> the first probed file of that size.
+        for path, shape in probed.items():
+            first_of_size.setdefault(shape[:2], path)
+        sizes = set(first_of_size)
+        if len(sizes) > 1:
+            examples = ", ".join(
+                f"{os.path.relpath(path, folder.root)} is {h}x{w}"
+                for (h, w), path in list(first_of_size.items())[:3]
+            )
+            raise ValueError(
+                f"images in folder {folder.root!r} have different sizes ({examples}); "
+                "pass image_size to resize them all to one size"
+            )
+        expected_hw = next(iter(sizes))
+
+    size_message = (
+        f"an image in folder {folder.root!r} differs in size from {expected_hw}; "
+        "pass image_size to resize them all to one size"
+    )
+
+    def read(element):
+        image = tf.io.decode_image(tf.io.read_file(element["path"]), expand_animations=False)
+        image = _convert_channels(tf.cast(image, tf.float32), out_channels)
+        if expected_hw is not None:
+            # Only a sample of the files was decoded above; check every file as it is read.
+            same_size = tf.debugging.assert_equal(
+                tf.shape(image)[:2], expected_hw, message=size_message
+            )
+            with tf.control_dependencies([same_size]):
+                image = tf.identity(image)
+            image.set_shape((*expected_hw, out_channels))  # Lets batches have a static shape.
+        return image, element.get("label")
+
+    elements = {"path": folder.files}
+    if folder.labels is not None:
+        elements["label"] = np.asarray(folder.labels, np.int64)
+    if folder.class_names and folder.labels is None:
+        hint = " (some image files lie outside the class subfolders)"
+    else:
+        hint = " (a folder has labels only when every image lies in a class subfolder)"
+    return _Source(
+        dataset=tf.data.Dataset.from_tensor_slices(elements),
+        read=read,
+        kind="image",
+        has_labels=folder.labels is not None,
+        num_examples=count,
+        no_labels_hint=hint,
+    )
+
+
+def _check_positive_int(arg: str, value) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+        raise ValueError(f"{arg} must be a positive integer, got {value!r}")

@@ -1,0 +1,106 @@
+import pathlib
+
+import numpy as np
+import pytest
+
+import gan_zoo.data as gdata
+
+
+def _first_batches(data_dir, n=3, **kwargs):
+    ds = gdata.make_dataset("gan_zoo_digits", batch_size=32, data_dir=data_dir, **kwargs)
+    return [batch.numpy() for batch, _ in zip(ds, range(n), strict=False)]
+
+
+def test_same_seed_same_order_different_seed_different_order(tfds_dir):
+    first, again = _first_batches(tfds_dir, seed=7), _first_batches(tfds_dir, seed=7)
+    other = _first_batches(tfds_dir, seed=8)
+    for a, b in zip(first, again, strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert not all(np.array_equal(a, b) for a, b in zip(first, other, strict=True))
+
+
+def test_no_shuffle_is_stable_and_shuffle_reorders(tfds_dir):
+    plain = _first_batches(tfds_dir, n=1, shuffle=False)[0]
+    np.testing.assert_array_equal(plain, _first_batches(tfds_dir, n=1, shuffle=False)[0])
+    assert not np.array_equal(plain, _first_batches(tfds_dir, n=1)[0])
+
+
+def test_epochs_are_reshuffled(tfds_dir):
+    ds = gdata.make_dataset("gan_zoo_digits", batch_size=64, data_dir=tfds_dir)
+    epoch1, epoch2 = next(iter(ds)).numpy(), next(iter(ds)).numpy()
+    assert not np.array_equal(epoch1, epoch2)
+
+
+def test_repeat_crosses_epochs(tfds_dir):
+    ds = gdata.make_dataset(
+        "gan_zoo_digits", split="test", batch_size=100, repeat=True, data_dir=tfds_dir
+    )
+    batches = list(ds.take(10))  # 364 test examples: 10 batches need 3 epochs.
+    assert all(b.shape == (100, 8, 8, 1) for b in batches)
+
+
+def test_dataset_info_embedded(tfds_dir):
+    info = gdata.dataset_info("gan_zoo_digits", data_dir=tfds_dir)
+    assert info["num_examples"] == {"train": 1433, "test": 364}
+    assert info["num_classes"] == 10 and info["image_shape"] == (8, 8, 1)
+    info = gdata.dataset_info("gaussian_mixture/grid25", data_dir=tfds_dir)
+    assert info["kind"] == "points" and info["num_classes"] == 25
+    assert info["image_shape"] is None and info["point_shape"] == (2,)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"batch_size": 0}, "batch_size must be a positive integer, got 0"),
+        ({"batch_size": -4}, "batch_size must be a positive integer, got -4"),
+        ({"batch_size": 2.5}, "batch_size must be a positive integer, got 2.5"),
+        ({"image_size": 0}, "image_size must be a positive integer, got 0"),
+        ({"channels": 2}, "channels must be 1, 3 or None, got 2"),
+        ({"split": "validation"}, "has no split 'validation'; available splits: test, train"),
+        (
+            {"name": "no_such_dataset_xyz"},
+            "unknown dataset 'no_such_dataset_xyz'; use gan_zoo_digits",
+        ),
+        ({"name": "mnist/no_such_config"}, "cannot open dataset 'mnist/no_such_config'"),
+        ({"name": ""}, "non-empty string"),
+    ],
+)
+def test_bad_arguments_raise_one_line_errors(tfds_dir, network_guard, kwargs, match):
+    kwargs = {"name": "gan_zoo_digits", **kwargs}
+    with pytest.raises(ValueError, match=match) as error:
+        gdata.make_dataset(data_dir=tfds_dir, **kwargs)
+    assert "\n" not in str(error.value)
+    assert network_guard == []
+
+
+def test_unknown_name_lists_what_is_accepted(tfds_dir):
+    with pytest.raises(
+        ValueError, match=r"gaussian_mixture/ring8\|grid25, folder:PATH, or any TFDS"
+    ):
+        gdata.make_dataset("no_such_dataset_xyz", data_dir=tfds_dir)
+
+
+def test_public_names():
+    assert sorted(gdata.__all__) == [
+        "GanZooDigits",
+        "GaussianMixture",
+        "dataset_info",
+        "make_dataset",
+        "mixture_centres",
+        "mixture_std",
+    ]
+    for name in gdata.__all__:
+        assert getattr(gdata, name) is not None
+
+
+def test_data_layer_imports_no_higher_layer():
+    package = pathlib.Path(gdata.__file__).parent
+    for source in package.glob("*.py"):
+        text = source.read_text()
+        for higher in (
+            "gan_zoo.models",
+            "gan_zoo.presets",
+            "gan_zoo.training",
+            "from gan_zoo import",
+        ):
+            assert higher not in text, f"{source.name} imports {higher}"
