@@ -16,8 +16,12 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 
 from absl import app, flags  # noqa: E402
 
-flags.DEFINE_string("model_dir", None, "SavedModel directory, or a run directory holding "
-                    "saved_model/.", required=True)
+flags.DEFINE_string(
+    "model_dir",
+    None,
+    "SavedModel directory, or a run directory holding saved_model/.",
+    required=True,
+)
 flags.DEFINE_integer("num", 64, "Number of samples.", lower_bound=1)
 flags.DEFINE_integer("seed", 0, "Noise seed.")
 flags.DEFINE_string("output", "samples.png", "Output PNG path.")

@@ -1,7 +1,6 @@
 r"""Trains a gan_zoo preset with model.fit() and writes a run directory.
 
 Examples:
-
   python examples/train.py --preset=dcgan_digits --out_dir=runs/demo
   python examples/train.py --preset=gan_ring8 --epochs=5 --dry_run
   python examples/train.py --preset=dcgan_digits --strategy=mirrored --batch_size=128
@@ -26,44 +25,62 @@ import sys
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from absl import app, flags  # noqa: E402
+from absl import app, flags, logging  # noqa: E402
 
 from gan_zoo import distribute, presets, training  # noqa: E402
 
 # Model.
-flags.DEFINE_enum("preset", "dcgan_digits", presets.list_presets(),
-                  "[model] Which recipe to train (algorithm + networks + data + settings).")
-flags.DEFINE_multi_string("override", [],
-                          "[model] Change a preset setting: key=value, repeatable "
-                          "(e.g. latent_dim=64, d_steps=2, loss=hinge).")
+flags.DEFINE_enum(
+    "preset",
+    "dcgan_digits",
+    presets.list_presets(),
+    "[model] Which recipe to train (algorithm + networks + data + settings).",
+)
+flags.DEFINE_multi_string(
+    "override",
+    [],
+    "[model] Change a preset setting: key=value, repeatable "
+    "(e.g. latent_dim=64, d_steps=2, loss=hinge).",
+)
 # Training.
 flags.DEFINE_integer("epochs", None, "[training] Epochs (default: the preset's).")
-flags.DEFINE_integer("batch_size", None,
-                     "[training] Global batch size over all replicas (default: the preset's).")
-flags.DEFINE_integer("steps_per_epoch", None,
-                     "[training] Steps per epoch over a repeated dataset (default: one pass).")
+flags.DEFINE_integer(
+    "batch_size", None, "[training] Global batch size over all replicas (default: the preset's)."
+)
+flags.DEFINE_integer(
+    "steps_per_epoch",
+    None,
+    "[training] Steps per epoch over a repeated dataset (default: one pass).",
+)
 flags.DEFINE_integer("seed", 0, "[training] Seeds weights, noise and data shuffling.")
-flags.DEFINE_string("dataset", None,
-                    "[training] Replace the preset's data: gan_zoo_digits, "
-                    "gaussian_mixture/ring8|grid25, folder:PATH or any TFDS name.")
+flags.DEFINE_string(
+    "dataset",
+    None,
+    "[training] Replace the preset's data: gan_zoo_digits, "
+    "gaussian_mixture/ring8|grid25, folder:PATH or any TFDS name.",
+)
 flags.DEFINE_integer("image_size", None, "[training] Image side (default: the preset's).")
 flags.DEFINE_string("data_dir", None, "[training] TFDS data directory.")
 # Infrastructure.
 flags.DEFINE_string("out_dir", None, "[infrastructure] Run directory (default: runs/<preset>).")
-flags.DEFINE_enum("strategy", "default", list(distribute.STRATEGIES),
-                  "[infrastructure] tf.distribute strategy.")
-flags.DEFINE_list("devices", [], "[infrastructure] Devices for mirrored/one_device, "
-                  "e.g. /gpu:0,/gpu:1.")
+flags.DEFINE_enum(
+    "strategy", "default", list(distribute.STRATEGIES), "[infrastructure] tf.distribute strategy."
+)
+flags.DEFINE_list(
+    "devices", [], "[infrastructure] Devices for mirrored/one_device, e.g. /gpu:0,/gpu:1."
+)
 flags.DEFINE_bool("jit_compile", False, "[infrastructure] XLA-compile the training step.")
-flags.DEFINE_integer("steps_per_execution", 1,
-                     "[infrastructure] Training steps per compiled call.")
+flags.DEFINE_integer("steps_per_execution", 1, "[infrastructure] Training steps per compiled call.")
 flags.DEFINE_integer("num_samples", 64, "[infrastructure] Images per sample grid.")
 flags.DEFINE_integer("sample_every", 1, "[infrastructure] Epochs between sample grids.")
 flags.DEFINE_bool("export", True, "[infrastructure] Export a SavedModel at the end.")
-flags.DEFINE_enum("verbose", "auto", ["auto", "0", "1", "2"],
-                  "[infrastructure] Progress: auto, 0 silent, 1 bar, 2 one line per epoch.")
-flags.DEFINE_bool("dry_run", False,
-                  "[infrastructure] Print the resolved configuration and exit.")
+flags.DEFINE_enum(
+    "verbose",
+    "auto",
+    ["auto", "0", "1", "2"],
+    "[infrastructure] Progress: auto, 0 silent, 1 bar, 2 one line per epoch.",
+)
+flags.DEFINE_bool("dry_run", False, "[infrastructure] Print the resolved configuration and exit.")
 
 FLAGS = flags.FLAGS
 
@@ -85,12 +102,22 @@ def parse_overrides(items: list[str]) -> dict:
 def config_from_flags() -> training.TrainConfig:
     """Builds a `TrainConfig` from the parsed flags."""
     return training.TrainConfig(
-        preset=FLAGS.preset, out_dir=FLAGS.out_dir, epochs=FLAGS.epochs,
-        batch_size=FLAGS.batch_size, steps_per_epoch=FLAGS.steps_per_epoch,
-        dataset=FLAGS.dataset, image_size=FLAGS.image_size, data_dir=FLAGS.data_dir,
-        seed=FLAGS.seed, strategy=FLAGS.strategy, devices=FLAGS.devices,
-        jit_compile=FLAGS.jit_compile, steps_per_execution=FLAGS.steps_per_execution,
-        num_samples=FLAGS.num_samples, sample_every=FLAGS.sample_every, export=FLAGS.export,
+        preset=FLAGS.preset,
+        out_dir=FLAGS.out_dir,
+        epochs=FLAGS.epochs,
+        batch_size=FLAGS.batch_size,
+        steps_per_epoch=FLAGS.steps_per_epoch,
+        dataset=FLAGS.dataset,
+        image_size=FLAGS.image_size,
+        data_dir=FLAGS.data_dir,
+        seed=FLAGS.seed,
+        strategy=FLAGS.strategy,
+        devices=FLAGS.devices,
+        jit_compile=FLAGS.jit_compile,
+        steps_per_execution=FLAGS.steps_per_execution,
+        num_samples=FLAGS.num_samples,
+        sample_every=FLAGS.sample_every,
+        export=FLAGS.export,
         verbose=FLAGS.verbose if FLAGS.verbose == "auto" else int(FLAGS.verbose),
         overrides=parse_overrides(FLAGS.override),
     )
@@ -99,6 +126,7 @@ def config_from_flags() -> training.TrainConfig:
 def main(argv):
     """Trains, or prints the configuration with --dry_run."""
     del argv
+    logging.set_verbosity(logging.WARNING)  # TF's checkpoint saver logs at INFO every epoch
     try:
         config = config_from_flags()
         if FLAGS.dry_run:

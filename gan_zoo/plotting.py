@@ -18,15 +18,16 @@ def to_uint8(images: np.ndarray) -> np.ndarray:
     )
 
 
-def image_grid(images: np.ndarray, columns: int | None = None) -> np.ndarray:
+def image_grid(images: np.ndarray, columns: int | None = None, gap: int = 1) -> np.ndarray:
     """Tiles images into one picture.
 
     Args:
         images: `[N, H, W, C]`, uint8 [0, 255] or float in [-1, 1]; C is 1 or 3.
         columns: int or None. Columns of the grid; a square-ish grid when None.
+        gap: int. Pixels of mid-gray between cells. Defaults to 1.
 
     Returns:
-        uint8 `[rows*H, columns*W, C]`; unused cells are black.
+        uint8 `[rows*(H+gap)-gap, columns*(W+gap)-gap, C]`; unused cells are black.
     """
     images = np.asarray(images)
     if images.dtype != np.uint8:
@@ -34,10 +35,13 @@ def image_grid(images: np.ndarray, columns: int | None = None) -> np.ndarray:
     num, height, width, channels = images.shape
     columns = columns or math.ceil(math.sqrt(num))
     rows = math.ceil(num / columns)
-    grid = np.zeros((rows * height, columns * width, channels), np.uint8)
-    for i, image in enumerate(images):
+    grid = np.full(
+        (rows * (height + gap) - gap, columns * (width + gap) - gap, channels), 128, np.uint8
+    )
+    for i in range(rows * columns):
         r, c = divmod(i, columns)
-        grid[r * height : (r + 1) * height, c * width : (c + 1) * width] = image
+        top, left = r * (height + gap), c * (width + gap)
+        grid[top : top + height, left : left + width] = images[i] if i < num else 0
     return grid
 
 
@@ -49,8 +53,13 @@ def _atomic_savefig(figure, path: str) -> None:
     os.replace(temporary, path)
 
 
-def save_image_grid(images: np.ndarray, path: str, columns: int | None = None,
-                    title: str | None = None, scale: int = 4) -> str:
+def save_image_grid(
+    images: np.ndarray,
+    path: str,
+    columns: int | None = None,
+    title: str | None = None,
+    scale: int = 4,
+) -> str:
     """Writes `image_grid(images)` to a PNG; returns the path.
 
     Args:
@@ -64,8 +73,13 @@ def save_image_grid(images: np.ndarray, path: str, columns: int | None = None,
     height, width = grid.shape[:2]
     figure = plt.figure(figsize=(width * scale / 100, height * scale / 100 + (0.3 if title else 0)))
     axes = figure.add_axes((0, 0, 1, 1))
-    axes.imshow(grid[..., 0] if grid.shape[-1] == 1 else grid, cmap="gray", vmin=0, vmax=255,
-                interpolation="nearest")
+    axes.imshow(
+        grid[..., 0] if grid.shape[-1] == 1 else grid,
+        cmap="gray",
+        vmin=0,
+        vmax=255,
+        interpolation="nearest",
+    )
     axes.axis("off")
     if title:
         axes.set_title(title)
@@ -73,8 +87,9 @@ def save_image_grid(images: np.ndarray, path: str, columns: int | None = None,
     return path
 
 
-def save_scatter(points: np.ndarray, path: str, reference: np.ndarray | None = None,
-                 title: str | None = None) -> str:
+def save_scatter(
+    points: np.ndarray, path: str, reference: np.ndarray | None = None, title: str | None = None
+) -> str:
     """Scatter plot of 2-D samples `[N, 2]`, with optional reference points (mixture centres)."""
     points = np.asarray(points)
     figure, axes = plt.subplots(figsize=(5, 5))
@@ -89,13 +104,16 @@ def save_scatter(points: np.ndarray, path: str, reference: np.ndarray | None = N
     return path
 
 
-def save_loss_curves(history: Mapping[str, Sequence[float]], path: str,
-                     title: str | None = None) -> str:
+def save_loss_curves(
+    history: Mapping[str, Sequence[float]], path: str, title: str | None = None
+) -> str:
     """Plots every logged series against the epoch; losses on the left, scores on the right."""
     figure, (loss_axes, score_axes) = plt.subplots(1, 2, figsize=(10, 3.5))
     for name, values in sorted(history.items()):
         axes = loss_axes if "loss" in name else score_axes
-        axes.plot(range(1, len(values) + 1), values, label=name, marker="." if len(values) < 30 else None)
+        axes.plot(
+            range(1, len(values) + 1), values, label=name, marker="." if len(values) < 30 else None
+        )
     for axes, label in ((loss_axes, "loss"), (score_axes, "mean D score")):
         axes.set_xlabel("epoch")
         axes.set_ylabel(label)

@@ -1,0 +1,50 @@
+import json
+
+import numpy as np
+import pytest
+
+from gan_zoo import callbacks, plotting
+
+
+def test_to_uint8_maps_the_range_and_clips():
+    values = plotting.to_uint8(np.array([-2.0, -1.0, 0.0, 1.0, 3.0]))
+    np.testing.assert_array_equal(values, [0, 0, 128, 255, 255])
+
+
+def test_image_grid_places_every_image():
+    images = np.stack([np.full((2, 3, 1), i * 40, np.uint8) for i in range(5)])
+    grid = plotting.image_grid(images, columns=3, gap=1)
+    assert grid.shape == (2 * 3 - 1, 3 * 4 - 1, 1)
+    assert grid[0, 0, 0] == 0 and grid[0, 4, 0] == 40 and grid[0, 8, 0] == 80
+    assert grid[3, 0, 0] == 120 and grid[3, 4, 0] == 160
+    assert grid[3, 8, 0] == 0  # unused cell
+    assert grid[2, 0, 0] == 128 and grid[0, 3, 0] == 128  # gaps
+
+
+def test_float_images_and_rgb():
+    grid = plotting.image_grid(np.ones((4, 2, 2, 3), np.float32), gap=0)
+    assert grid.shape == (4, 4, 3) and grid.dtype == np.uint8 and np.all(grid == 255)
+
+
+@pytest.mark.parametrize("kind", ["grid", "scatter", "curves"])
+def test_pngs_are_written_atomically(tmp_path, kind):
+    path = str(tmp_path / "sub" / "figure.png")
+    if kind == "grid":
+        plotting.save_image_grid(np.zeros((4, 8, 8, 1), np.float32), path, title="t")
+    elif kind == "scatter":
+        plotting.save_scatter(
+            np.random.RandomState(0).normal(size=(50, 2)), path, reference=np.zeros((3, 2))
+        )
+    else:
+        plotting.save_loss_curves({"d_loss": [1.0, 0.5], "d_real": [0.1, 0.2]}, path)
+    with open(path, "rb") as f:
+        assert f.read(8) == b"\x89PNG\r\n\x1a\n"
+    assert sorted(p.name for p in (tmp_path / "sub").iterdir()) == ["figure.png"]
+
+
+def test_write_json_is_atomic(tmp_path):
+    path = str(tmp_path / "h.json")
+    callbacks.write_json({"a": [1, 2]}, path)
+    with open(path) as f:
+        assert json.load(f) == {"a": [1, 2]}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["h.json"]
