@@ -38,8 +38,12 @@ def time_training(name: str, overrides: dict, steps: int) -> dict:
     start = time.perf_counter()
     model.fit(dataset, epochs=1, steps_per_epoch=steps, verbose=0)
     seconds = (time.perf_counter() - start) / steps
-    return {"preset": name, "batch_size": preset.batch_size, "ms_per_step": seconds * 1e3,
-            "samples_per_second": preset.batch_size / seconds}
+    return {
+        "preset": name,
+        "batch_size": preset.batch_size,
+        "ms_per_step": seconds * 1e3,
+        "samples_per_second": preset.batch_size / seconds,
+    }
 
 
 def time_pipeline(batches: int = 200) -> float:
@@ -53,17 +57,23 @@ def time_pipeline(batches: int = 200) -> float:
 
 
 def main():
-    results = {"machine": f"{platform.machine()}, {os.cpu_count()} CPU cores, TF {tf.__version__}",
-               "training": [time_training(*case) for case in CASES],
-               "pipeline_digits_images_per_second": time_pipeline()}
+    results = {
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores, TF {tf.__version__}",
+        "training": [time_training(*case) for case in CASES],
+        "pipeline_digits_images_per_second": time_pipeline(),
+    }
     print(f"\nTraining throughput on {results['machine']} (float32, no XLA)\n")
     print("| preset | batch | ms / step | samples / s |")
     print("|---|---:|---:|---:|")
     for row in results["training"]:
-        print(f"| {row['preset']} | {row['batch_size']} | {row['ms_per_step']:.1f} | "
-              f"{row['samples_per_second']:.0f} |")
-    print(f"\nInput pipeline alone (gan_zoo_digits, 32 px, batch 64): "
-          f"{results['pipeline_digits_images_per_second']:.0f} images/s")
+        print(
+            f"| {row['preset']} | {row['batch_size']} | {row['ms_per_step']:.1f} | "
+            f"{row['samples_per_second']:.0f} |"
+        )
+    print(
+        f"\nInput pipeline alone (gan_zoo_digits, 32 px, batch 64): "
+        f"{results['pipeline_digits_images_per_second']:.0f} images/s"
+    )
     os.makedirs("bench_results", exist_ok=True)
     with open("bench_results/throughput.json", "w") as f:
         json.dump(results, f, indent=2)

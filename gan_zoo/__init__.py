@@ -1,7 +1,6 @@
 """gan_zoo: a Keras 3 GAN model zoo trained with `model.fit()`.
 
 Example:
-
 >>> import gan_zoo
 >>> model = gan_zoo.build("dcgan_digits")
 >>> images = model.generate(16, seed=0)  # float32 [16, 32, 32, 1] in [-1, 1]

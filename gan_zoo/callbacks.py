@@ -37,9 +37,15 @@ class SampleGrid(keras.callbacks.Callback):
         reference_points: `[K, 2]` array or None. Mode centres drawn on 2-D scatter plots.
     """
 
-    def __init__(self, directory: str, num_samples: int = 64, seed: int = 0,
-                 every_n_epochs: int = 1, log_dir: str | None = None,
-                 reference_points: np.ndarray | None = None):
+    def __init__(
+        self,
+        directory: str,
+        num_samples: int = 64,
+        seed: int = 0,
+        every_n_epochs: int = 1,
+        log_dir: str | None = None,
+        reference_points: np.ndarray | None = None,
+    ):
         super().__init__()
         if num_samples < 1 or every_n_epochs < 1:
             raise ValueError("num_samples and every_n_epochs must be positive")
@@ -122,12 +128,13 @@ class HistoryWriter(keras.callbacks.Callback):
         self.history.setdefault("epoch_seconds", []).append(time.perf_counter() - self._epoch_start)
         write_json(self.history, self.json_path)
         curves = {k: v for k, v in self.history.items() if k != "epoch_seconds"}
-        plotting.save_loss_curves(curves, os.path.join(self.directory, "loss_curves.png"),
-                                  title=self.model.name)
+        plotting.save_loss_curves(
+            curves, os.path.join(self.directory, "loss_curves.png"), title=self.model.name
+        )
 
 
 class Checkpointer(keras.callbacks.Callback):
-    """Saves model and optimizer state every `every_n_epochs` epochs with `tf.train.CheckpointManager`.
+    """Saves model and optimizer state every `every_n_epochs` epochs (`tf.train.CheckpointManager`).
 
     The manager writes each checkpoint completely before it updates its index, so a crash
     mid-write leaves the previous checkpoint as the newest usable one; at most `max_to_keep`
@@ -150,11 +157,14 @@ class Checkpointer(keras.callbacks.Callback):
     def on_train_begin(self, logs=None):
         self.epoch = tf.Variable(0, dtype=tf.int64, trainable=False, name="epoch")
         checkpoint = tf.train.Checkpoint(
-            model=self.model, g_optimizer=self.model.g_optimizer,
-            d_optimizer=self.model.d_optimizer, epoch=self.epoch,
+            model=self.model,
+            g_optimizer=self.model.g_optimizer,
+            d_optimizer=self.model.d_optimizer,
+            epoch=self.epoch,
         )
-        self.manager = tf.train.CheckpointManager(checkpoint, self.directory,
-                                                  max_to_keep=self.max_to_keep)
+        self.manager = tf.train.CheckpointManager(
+            checkpoint, self.directory, max_to_keep=self.max_to_keep
+        )
 
     def on_epoch_end(self, epoch, logs=None):
         if (epoch + 1) % self.every_n_epochs == 0:

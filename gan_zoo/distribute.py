@@ -16,7 +16,9 @@ import tensorflow as tf
 STRATEGIES = ("default", "one_device", "mirrored")
 
 
-def get_strategy(name: str = "default", devices: Sequence[str] | None = None) -> tf.distribute.Strategy:
+def get_strategy(
+    name: str = "default", devices: Sequence[str] | None = None
+) -> tf.distribute.Strategy:
     """Returns the strategy called `name`.
 
     Args:

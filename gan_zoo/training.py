@@ -113,37 +113,55 @@ def train(config: TrainConfig) -> dict[str, Any]:
     callbacks_lib.write_json(resolved, os.path.join(out_dir, "config.json"))
 
     dataset = data.make_dataset(
-        preset.dataset, split="train", batch_size=preset.batch_size,
-        image_size=preset.image_size, channels=preset.channels, seed=config.seed,
-        data_dir=config.data_dir, repeat=preset.steps_per_epoch is not None,
+        preset.dataset,
+        split="train",
+        batch_size=preset.batch_size,
+        image_size=preset.image_size,
+        channels=preset.channels,
+        seed=config.seed,
+        data_dir=config.data_dir,
+        repeat=preset.steps_per_epoch is not None,
     )
     with strategy.scope():
         model = presets.build(
-            preset, seed=config.seed,
-            compile_kwargs={"jit_compile": config.jit_compile,
-                            "steps_per_execution": config.steps_per_execution},
+            preset,
+            seed=config.seed,
+            compile_kwargs={
+                "jit_compile": config.jit_compile,
+                "steps_per_execution": config.steps_per_execution,
+            },
         )
     reference = None
     if preset.dataset.startswith("gaussian_mixture/"):
         reference = data.mixture_centres(preset.dataset.split("/", 1)[1])
     samples = callbacks_lib.SampleGrid(
-        os.path.join(out_dir, "samples"), num_samples=config.num_samples, seed=config.seed,
-        every_n_epochs=config.sample_every, log_dir=os.path.join(out_dir, "logs"),
+        os.path.join(out_dir, "samples"),
+        num_samples=config.num_samples,
+        seed=config.seed,
+        every_n_epochs=config.sample_every,
+        log_dir=os.path.join(out_dir, "logs"),
         reference_points=reference,
     )
     callbacks = [
         samples,
         callbacks_lib.HistoryWriter(out_dir),
-        callbacks_lib.Checkpointer(os.path.join(out_dir, "checkpoints"),
-                                   every_n_epochs=config.checkpoint_every),
+        callbacks_lib.Checkpointer(
+            os.path.join(out_dir, "checkpoints"), every_n_epochs=config.checkpoint_every
+        ),
         keras.callbacks.TensorBoard(os.path.join(out_dir, "logs"), write_graph=False),
     ]
-    history = model.fit(dataset, epochs=preset.epochs, steps_per_epoch=preset.steps_per_epoch,
-                        callbacks=callbacks, verbose=config.verbose)
+    history = model.fit(
+        dataset,
+        epochs=preset.epochs,
+        steps_per_epoch=preset.steps_per_epoch,
+        callbacks=callbacks,
+        verbose=config.verbose,
+    )
     saved_model = None
     if config.export:
         saved_model = export.export_generator(
-            model, os.path.join(out_dir, "saved_model"),
+            model,
+            os.path.join(out_dir, "saved_model"),
             metadata={"preset": preset.name, "epochs": preset.epochs, "seed": config.seed},
         )
     final = {name: values[-1] for name, values in history.history.items()}

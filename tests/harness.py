@@ -53,7 +53,9 @@ def run_model_checks(factory, batch, tmp_path, expected_metrics=EXPECTED_METRICS
     assert set(logs) >= expected_metrics, logs
     for name, value in logs.items():
         assert np.isfinite(value), (name, value)
-    assert any(not np.array_equal(a, b) for a, b in zip(before, model.generator.get_weights()))
+    assert any(
+        not np.array_equal(a, b) for a, b in zip(before, model.generator.get_weights(), strict=True)
+    )
 
     # .keras round trip: identical samples for the same noise; training state restored.
     path = os.path.join(str(tmp_path), "model.keras")
@@ -71,8 +73,9 @@ def run_model_checks(factory, batch, tmp_path, expected_metrics=EXPECTED_METRICS
     expected = model.generate(noise)
     if len(sample_shape) == 3:
         assert outputs["images"].dtype == tf.uint8
-        np.testing.assert_array_equal(outputs["images"].numpy(),
-                                      export.uint8_images(expected).numpy())
+        np.testing.assert_array_equal(
+            outputs["images"].numpy(), export.uint8_images(expected).numpy()
+        )
     else:
         np.testing.assert_allclose(outputs["points"].numpy(), expected, atol=1e-5)
     return model
@@ -93,8 +96,11 @@ def assert_replicas_equivalent(factory, batch, atol: float = 1e-5):
     worst = 0.0
     for a, b in zip(single.weights, mirrored.weights, strict=True):
         assert a.path == b.path
-        difference = float(np.max(np.abs(np.asarray(a) - np.asarray(b)))) if a.shape else abs(
-            float(a) - float(b))
+        difference = (
+            float(np.max(np.abs(np.asarray(a) - np.asarray(b))))
+            if a.shape
+            else abs(float(a) - float(b))
+        )
         assert difference <= atol, (a.path, difference)
         worst = max(worst, difference)
     return worst

@@ -12,8 +12,9 @@ def test_strategies():
 
 
 def test_errors():
-    with pytest.raises(ValueError, match="Unknown strategy 'tpuu'; expected one of: default, "
-                                         "one_device, mirrored"):
+    with pytest.raises(
+        ValueError, match="Unknown strategy 'tpuu'; expected one of: default, one_device, mirrored"
+    ):
         distribute.get_strategy("tpuu")
     with pytest.raises(ValueError, match="--devices needs"):
         distribute.get_strategy("default", devices=["/cpu:0"])

@@ -27,16 +27,30 @@ print(json.dumps({"key": key, "dtype": out[key].dtype.name,
 
 @pytest.fixture(scope="module")
 def image_model():
-    return presets.build("dcgan_digits", latent_dim=8, generator_kwargs={"base_filters": 4},
-                         discriminator_kwargs={"base_filters": 4})
+    return presets.build(
+        "dcgan_digits",
+        latent_dim=8,
+        generator_kwargs={"base_filters": 4},
+        discriminator_kwargs={"base_filters": 4},
+    )
 
 
 def run_fresh(saved, noise, tmp_path):
     np.save(tmp_path / "noise.npy", noise)
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": ""}
     result = subprocess.run(
-        [sys.executable, "-c", FRESH_PROCESS, saved, str(tmp_path / "noise.npy"),
-         str(tmp_path / "out.npy")], capture_output=True, text=True, env=env, cwd=str(tmp_path),
+        [
+            sys.executable,
+            "-c",
+            FRESH_PROCESS,
+            saved,
+            str(tmp_path / "noise.npy"),
+            str(tmp_path / "out.npy"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=str(tmp_path),
         timeout=120,
     )
     assert result.returncode == 0, result.stderr[-2000:]
@@ -44,8 +58,9 @@ def run_fresh(saved, noise, tmp_path):
 
 
 def test_image_signature_in_a_fresh_process_without_gan_zoo(image_model, tmp_path):
-    saved = export.export_generator(image_model, str(tmp_path / "saved_model"),
-                                    metadata={"preset": "dcgan_digits"})
+    saved = export.export_generator(
+        image_model, str(tmp_path / "saved_model"), metadata={"preset": "dcgan_digits"}
+    )
     noise = sample_noise(5, 8, seed=4).numpy()
     info, images = run_fresh(saved, noise, tmp_path)
     assert info == {"key": "images", "dtype": "uint8", "has_gan_zoo": False}
@@ -69,9 +84,13 @@ def test_points_signature(tmp_path):
 def test_saved_model_cli_describes_it(image_model, tmp_path):
     saved = export.export_generator(image_model, str(tmp_path / "cli"))
     cli = os.path.join(os.path.dirname(sys.executable), "saved_model_cli")
-    result = subprocess.run([cli, "show", "--dir", saved, "--all"], capture_output=True,
-                            text=True, timeout=120,
-                            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    result = subprocess.run(
+        [cli, "show", "--dir", saved, "--all"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     assert "serving_default" in result.stdout
     assert "noise" in result.stdout and "(-1, 8)" in result.stdout

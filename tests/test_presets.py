@@ -29,12 +29,20 @@ def test_every_preset_builds_a_compiled_model(name):
 
 def test_paper_hyperparameters():
     dcgan = presets.get_preset("dcgan_celeba64")
-    assert (dcgan.latent_dim, dcgan.batch_size, dcgan.image_size, dcgan.channels) == (100, 128,
-                                                                                      64, 3)
+    assert (dcgan.latent_dim, dcgan.batch_size, dcgan.image_size, dcgan.channels) == (
+        100,
+        128,
+        64,
+        3,
+    )
     assert (dcgan.g_learning_rate, dcgan.beta_1) == (2e-4, 0.5)
     ring = presets.get_preset("gan_ring8")
     assert (ring.latent_dim, ring.batch_size, ring.g_learning_rate, ring.d_learning_rate) == (
-        256, 512, 1e-3, 1e-4)
+        256,
+        512,
+        1e-3,
+        1e-4,
+    )
     assert ring.epochs * ring.steps_per_epoch == 25_000
     model = gan_zoo.build("dcgan_mnist")
     assert isinstance(model.g_optimizer, keras.optimizers.Adam)
@@ -47,13 +55,16 @@ def test_overrides_and_seed():
     assert model.latent_dim == 7 and model.seed == 3
     a = gan_zoo.build("gan_ring8", seed=3).generator.get_weights()
     b = gan_zoo.build("gan_ring8", seed=3).generator.get_weights()
-    for x, y in zip(a, b):
+    for x, y in zip(a, b, strict=True):
         np.testing.assert_array_equal(x, y)
 
 
 def test_bad_names_list_the_valid_ones():
-    with pytest.raises(ValueError, match=r"Unknown preset 'dcgan_mnsit'; expected one of: .*"
-                                         r"dcgan_digits"):
+    with pytest.raises(
+        ValueError,
+        match=r"Unknown preset 'dcgan_mnsit'; expected one of: .*"
+        r"dcgan_digits",
+    ):
         gan_zoo.build("dcgan_mnsit")
     with pytest.raises(ValueError, match="Unknown preset setting.*latnt_dim.*latent_dim"):
         gan_zoo.build("gan_ring8", latnt_dim=3)

@@ -7,16 +7,26 @@ import tensorflow as tf
 
 from gan_zoo import presets, training
 
-TINY_DCGAN = {"generator_kwargs": {"base_filters": 4}, "discriminator_kwargs": {"base_filters": 4},
-              "latent_dim": 8}
+TINY_DCGAN = {
+    "generator_kwargs": {"base_filters": 4},
+    "discriminator_kwargs": {"base_filters": 4},
+    "latent_dim": 8,
+}
 
 
 @pytest.fixture(scope="module")
 def digits_run(tmp_path_factory, tfds_data_dir):
     out_dir = str(tmp_path_factory.mktemp("run"))
     config = training.TrainConfig(
-        preset="dcgan_digits", out_dir=out_dir, epochs=2, steps_per_epoch=3, batch_size=16,
-        data_dir=tfds_data_dir, num_samples=9, verbose=0, overrides=TINY_DCGAN,
+        preset="dcgan_digits",
+        out_dir=out_dir,
+        epochs=2,
+        steps_per_epoch=3,
+        batch_size=16,
+        data_dir=tfds_data_dir,
+        num_samples=9,
+        verbose=0,
+        overrides=TINY_DCGAN,
     )
     return config, training.train(config)
 
@@ -24,9 +34,16 @@ def digits_run(tmp_path_factory, tfds_data_dir):
 def test_run_directory_layout(digits_run):
     config, summary = digits_run
     out = config.out_dir
-    for name in ("config.json", "history.json", "loss_curves.png", "samples/epoch_0001.png",
-                 "samples/epoch_0002.png", "samples/latest.png", "saved_model/saved_model.pb",
-                 "saved_model/gan_zoo.json"):
+    for name in (
+        "config.json",
+        "history.json",
+        "loss_curves.png",
+        "samples/epoch_0001.png",
+        "samples/epoch_0002.png",
+        "samples/latest.png",
+        "saved_model/saved_model.pb",
+        "saved_model/gan_zoo.json",
+    ):
         assert os.path.exists(os.path.join(out, name)), name
     assert os.listdir(os.path.join(out, "logs"))
     assert summary["samples"] == os.path.join(out, "samples", "epoch_0002.png")
@@ -53,19 +70,27 @@ def test_checkpoint_restores_the_trained_weights(digits_run):
     assert latest.endswith("ckpt-2")
     fresh = presets.build("dcgan_digits", seed=5, **TINY_DCGAN)
     epoch = tf.Variable(0, dtype=tf.int64)
-    checkpoint = tf.train.Checkpoint(model=fresh, g_optimizer=fresh.g_optimizer,
-                                     d_optimizer=fresh.d_optimizer, epoch=epoch)
+    checkpoint = tf.train.Checkpoint(
+        model=fresh, g_optimizer=fresh.g_optimizer, d_optimizer=fresh.d_optimizer, epoch=epoch
+    )
     checkpoint.restore(latest).assert_existing_objects_matched()
     assert int(epoch) == 2 and int(fresh.training_step) == 6
     trained = summary["model"]
-    for a, b in zip(trained.generator.get_weights(), fresh.generator.get_weights()):
+    for a, b in zip(trained.generator.get_weights(), fresh.generator.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
 
 
 def test_points_preset_trains_and_plots(tmp_path, tfds_data_dir):
-    config = training.TrainConfig(preset="gan_ring8", out_dir=str(tmp_path), epochs=1,
-                                  steps_per_epoch=2, batch_size=64, data_dir=tfds_data_dir,
-                                  verbose=0, export=False)
+    config = training.TrainConfig(
+        preset="gan_ring8",
+        out_dir=str(tmp_path),
+        epochs=1,
+        steps_per_epoch=2,
+        batch_size=64,
+        data_dir=tfds_data_dir,
+        verbose=0,
+        export=False,
+    )
     summary = training.train(config)
     assert np.isfinite(summary["final"]["d_loss"])
     assert os.path.exists(tmp_path / "samples" / "epoch_0001.png")
@@ -82,8 +107,13 @@ def test_resolve_rejects_bad_values():
 
 
 def test_batch_not_divisible_by_replicas(tmp_path):
-    config = training.TrainConfig(preset="gan_ring8", out_dir=str(tmp_path), batch_size=5,
-                                  strategy="mirrored", devices=["/cpu:0", "/cpu:1"])
+    config = training.TrainConfig(
+        preset="gan_ring8",
+        out_dir=str(tmp_path),
+        batch_size=5,
+        strategy="mirrored",
+        devices=["/cpu:0", "/cpu:1"],
+    )
     with pytest.raises(ValueError, match="not divisible by the 2 replicas"):
         training.train(config)
     assert not os.path.exists(tmp_path / "config.json")  # failed before writing anything

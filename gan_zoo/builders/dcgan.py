@@ -59,19 +59,34 @@ def generator(
     start = SUPPORTED_SIZES[image_size]
     filters = base_filters * 2 ** (num_upsamplings - 1)
     noise = keras.Input((latent_dim,), name="noise")
-    x = layers.Dense(start * start * filters, use_bias=False, kernel_initializer=_init(),
-                     name="project")(noise)
+    x = layers.Dense(
+        start * start * filters, use_bias=False, kernel_initializer=_init(), name="project"
+    )(noise)
     x = layers.Reshape((start, start, filters), name="reshape")(x)
     x = layers.BatchNormalization(synchronized=True, name="project_batch_norm")(x)
     x = layers.ReLU(name="project_relu")(x)
     for i in range(num_upsamplings - 1):
         filters //= 2
-        x = layers.Conv2DTranspose(filters, 4, strides=2, padding="same", use_bias=False,
-                                   kernel_initializer=_init(), name=f"up_{i}")(x)
+        x = layers.Conv2DTranspose(
+            filters,
+            4,
+            strides=2,
+            padding="same",
+            use_bias=False,
+            kernel_initializer=_init(),
+            name=f"up_{i}",
+        )(x)
         x = layers.BatchNormalization(synchronized=True, name=f"up_{i}_batch_norm")(x)
         x = layers.ReLU(name=f"up_{i}_relu")(x)
-    images = layers.Conv2DTranspose(channels, 4, strides=2, padding="same", activation="tanh",
-                                    kernel_initializer=_init(), name="to_image")(x)
+    images = layers.Conv2DTranspose(
+        channels,
+        4,
+        strides=2,
+        padding="same",
+        activation="tanh",
+        kernel_initializer=_init(),
+        name="to_image",
+    )(x)
     return keras.Model(noise, images, name=name)
 
 
@@ -102,8 +117,15 @@ def discriminator(
     x = images
     filters = base_filters
     for i in range(num_downsamplings):
-        x = layers.Conv2D(filters, 4, strides=2, padding="same", use_bias=not (batch_norm and i),
-                          kernel_initializer=_init(), name=f"down_{i}")(x)
+        x = layers.Conv2D(
+            filters,
+            4,
+            strides=2,
+            padding="same",
+            use_bias=not (batch_norm and i),
+            kernel_initializer=_init(),
+            name=f"down_{i}",
+        )(x)
         if batch_norm and i > 0:
             x = layers.BatchNormalization(synchronized=True, name=f"down_{i}_batch_norm")(x)
         x = layers.LeakyReLU(0.2, name=f"down_{i}_leaky_relu")(x)

@@ -147,8 +147,7 @@ class AdversarialModel(keras.Model):
     @property
     def metrics(self) -> list[keras.metrics.Metric]:
         """The loss trackers, reset by `fit()` at each epoch."""
-        return [self.d_loss_tracker, self.g_loss_tracker, self.d_real_tracker,
-                self.d_fake_tracker]
+        return [self.d_loss_tracker, self.g_loss_tracker, self.d_real_tracker, self.d_fake_tracker]
 
     # ------------------------------------------------------------------------ the step's tools
     @property
@@ -228,7 +227,9 @@ class AdversarialModel(keras.Model):
         return self.sampling_generator(noise, training=training)
 
     def generate(
-        self, num_or_noise: int | np.ndarray | tf.Tensor, seed: int | None = None,
+        self,
+        num_or_noise: int | np.ndarray | tf.Tensor,
+        seed: int | None = None,
         batch_size: int = 256,
     ) -> np.ndarray:
         """Draws samples from the (EMA) generator in inference mode.

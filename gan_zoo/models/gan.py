@@ -20,7 +20,6 @@ class GAN(AdversarialModel):
     (mean raw D score on real and generated samples).
 
     Example:
-
     >>> from gan_zoo import builders, models
     >>> g = builders.dense.generator(latent_dim=8, output_shape=(2,), output_activation=None)
     >>> d = builders.dense.discriminator(input_shape=(2,))
@@ -55,18 +54,23 @@ class GAN(AdversarialModel):
                 d_loss = self.discriminator_objective(real, fake, real_scores, fake_scores)
                 scaled = self.replica_mean(d_loss)
             variables = self.discriminator.trainable_variables
-            self.d_optimizer.apply_gradients(zip(tape.gradient(scaled, variables), variables))
+            self.d_optimizer.apply_gradients(
+                zip(tape.gradient(scaled, variables), variables, strict=True)
+            )
             self.after_discriminator_update()
 
         # 2. one generator update on fresh noise: descend the generator loss through D.
         noise = self.replica_normal(batch, (self.latent_dim,), purpose=self.d_steps)
         with tf.GradientTape() as tape:
-            generated_scores = self.discriminator(self.generator(noise, training=True),
-                                                  training=True)
+            generated_scores = self.discriminator(
+                self.generator(noise, training=True), training=True
+            )
             g_loss = self.g_loss_fn(generated_scores)
             scaled = self.replica_mean(g_loss)
         variables = self.generator.trainable_variables
-        self.g_optimizer.apply_gradients(zip(tape.gradient(scaled, variables), variables))
+        self.g_optimizer.apply_gradients(
+            zip(tape.gradient(scaled, variables), variables, strict=True)
+        )
         self.update_ema()
 
         # 3. logs: the unscaled values.

@@ -8,10 +8,12 @@ from gan_zoo import builders
 @pytest.mark.parametrize("image_size", [28, 32, 64])
 @pytest.mark.parametrize("channels", [1, 3])
 def test_dcgan_shapes_and_ranges(image_size, channels):
-    generator = builders.dcgan.generator(latent_dim=12, image_size=image_size, channels=channels,
-                                         base_filters=4)
-    discriminator = builders.dcgan.discriminator(image_size=image_size, channels=channels,
-                                                 base_filters=4)
+    generator = builders.dcgan.generator(
+        latent_dim=12, image_size=image_size, channels=channels, base_filters=4
+    )
+    discriminator = builders.dcgan.discriminator(
+        image_size=image_size, channels=channels, base_filters=4
+    )
     images = generator(np.random.RandomState(0).normal(size=(3, 12)).astype(np.float32)).numpy()
     assert images.shape == (3, image_size, image_size, channels)
     assert images.min() >= -1 and images.max() <= 1
@@ -37,14 +39,16 @@ def test_dcgan_follows_the_paper():
 
 def test_dcgan_without_batch_norm_for_critics():
     discriminator = builders.dcgan.discriminator(32, 1, base_filters=4, batch_norm=False)
-    assert not any(isinstance(layer, keras.layers.BatchNormalization)
-                   for layer in discriminator.layers)
+    assert not any(
+        isinstance(layer, keras.layers.BatchNormalization) for layer in discriminator.layers
+    )
 
 
 @pytest.mark.parametrize("shape", [(2,), (8, 8, 1), (16, 16, 3)])
 def test_dense_any_shape(shape):
-    generator = builders.dense.generator(6, shape, hidden_units=(16,),
-                                         output_activation=None if shape == (2,) else "tanh")
+    generator = builders.dense.generator(
+        6, shape, hidden_units=(16,), output_activation=None if shape == (2,) else "tanh"
+    )
     discriminator = builders.dense.discriminator(shape, hidden_units=(16,), dropout=0.1)
     samples = generator(np.zeros((4, 6), np.float32)).numpy()
     assert samples.shape == (4, *shape)

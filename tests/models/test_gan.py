@@ -14,9 +14,14 @@ def dense_gan(**kwargs):
 
 def small_dcgan(**kwargs):
     def factory():
-        return presets.build("dcgan_digits", seed=0, latent_dim=16,
-                             generator_kwargs={"base_filters": 8},
-                             discriminator_kwargs={"base_filters": 8}, **kwargs)
+        return presets.build(
+            "dcgan_digits",
+            seed=0,
+            latent_dim=16,
+            generator_kwargs={"base_filters": 8},
+            discriminator_kwargs={"base_filters": 8},
+            **kwargs,
+        )
 
     return factory
 
@@ -41,8 +46,9 @@ def test_ema_update_is_the_moving_average():
     model = dense_gan(ema_decay=0.75)()
     start = [w.copy() for w in model.generator.get_weights()]
     fit_one_step(model, POINTS)
-    for ema, live, old in zip(model.ema_generator.get_weights(), model.generator.get_weights(),
-                              start, strict=True):
+    for ema, live, old in zip(
+        model.ema_generator.get_weights(), model.generator.get_weights(), start, strict=True
+    ):
         np.testing.assert_allclose(ema, 0.75 * old + 0.25 * live, rtol=1e-5, atol=1e-6)
 
 
