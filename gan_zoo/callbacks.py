@@ -74,9 +74,16 @@ class SampleGrid(keras.callbacks.Callback):
         path = os.path.join(self.directory, f"epoch_{epoch:04d}.png")
         title = f"{model.name} · epoch {epoch}"
         if len(model.sampling_generator.output_shape) == 4:
-            noise = sample_noise(self.num_samples, model.latent_dim, self.seed)
-            images = model.generate(noise)
-            plotting.save_image_grid(images, path, title=title)
+            num_classes = getattr(model, "num_classes", None)
+            if num_classes:  # one class per row
+                columns = max(1, self.num_samples // num_classes)
+                noise = sample_noise(num_classes * columns, model.latent_dim, self.seed)
+                labels = np.repeat(np.arange(num_classes), columns)
+                images = model.generate(noise, labels=labels)
+            else:
+                columns = None
+                images = model.generate(sample_noise(self.num_samples, model.latent_dim, self.seed))
+            plotting.save_image_grid(images, path, columns=columns, title=title)
             if self._writer is not None:
                 with self._writer.as_default():
                     grid = plotting.image_grid(images)[None]

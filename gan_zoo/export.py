@@ -1,7 +1,8 @@
 """SavedModel export of generators, for serving without gan_zoo installed.
 
 The SavedModel's `serving_default` signature takes `noise` float32 `[N, latent_dim]` and returns
-`images` uint8 `[N, H, W, C]` (or `points` float32 `[N, 2]` for 2-D models). It loads with
+`images` uint8 `[N, H, W, C]` (or `points` float32 `[N, 2]` for 2-D models); conditional
+models also take `labels` int32 `[N]` in [0, num_classes), checked at call time. It loads with
 `tf.saved_model.load(path)` in any TensorFlow process, and `saved_model_cli show --all` describes
 it. A `gan_zoo.json` file beside it records the latent size, output kind and model name.
 
@@ -51,21 +52,39 @@ def export_generator(model, path: str, metadata: dict | None = None) -> str:
     """
     generator = getattr(model, "sampling_generator", None) or model.generator
     latent_dim = int(model.latent_dim)
+    num_classes = getattr(model, "num_classes", None)
     produces_images = len(generator.output_shape) == 4
 
-    def serve(noise):
-        samples = generator(noise, training=False)
+    def outputs(samples):
         if produces_images:
             return {"images": uint8_images(samples)}
         return {"points": tf.cast(samples, tf.float32)}
 
+    noise_spec = tf.TensorSpec([None, latent_dim], tf.float32, name="noise")
     archive = keras.export.ExportArchive()
     archive.track(generator)
-    archive.add_endpoint(
-        name="serving_default",
-        fn=serve,
-        input_signature=[tf.TensorSpec([None, latent_dim], tf.float32, name="noise")],
-    )
+    if num_classes:
+
+        def serve(noise, labels):
+            tf.debugging.assert_equal(
+                tf.shape(labels)[0],
+                tf.shape(noise)[0],
+                message="labels and noise must have the same length N",
+            )
+            tf.debugging.assert_non_negative(labels, message="labels must be >= 0")
+            tf.debugging.assert_less(
+                labels, num_classes, message=f"labels must be < num_classes = {num_classes}"
+            )
+            return outputs(generator([noise, labels], training=False))
+
+        signature = [noise_spec, tf.TensorSpec([None], tf.int32, name="labels")]
+    else:
+
+        def serve(noise):
+            return outputs(generator(noise, training=False))
+
+        signature = [noise_spec]
+    archive.add_endpoint(name="serving_default", fn=serve, input_signature=signature)
     path = os.path.abspath(path)
     os.makedirs(os.path.dirname(path), exist_ok=True)
     temporary = f"{path}.tmp-{os.getpid()}"
@@ -77,6 +96,7 @@ def export_generator(model, path: str, metadata: dict | None = None) -> str:
         "output": "images" if produces_images else "points",
         "sample_shape": list(generator.output_shape[1:]),
         "model": getattr(model, "name", None),
+        "num_classes": num_classes,
         **(metadata or {}),
     }
     with open(os.path.join(temporary, METADATA_FILE), "w") as f:

@@ -33,7 +33,13 @@ class Preset:
         g_learning_rate, d_learning_rate, beta_1, beta_2: float. Adam settings.
         d_steps: int. Discriminator updates per generator update.
         ema_decay: float or None. EMA of the generator for sampling.
+        optimizer: str. `"adam"` (uses beta_1, beta_2) or `"rmsprop"`.
+        conditioning: str or None. None (unconditional), `"concat"` or `"projection"`
+            (ConditionalGAN's discriminator) or `"auxiliary_classifier"` (ACGAN).
+        num_classes: int or None. Labels of a conditional preset.
+        label_embedding_dim: int. Size of the label embedding given to G (and to a flat D).
         generator_kwargs, discriminator_kwargs: dict. Extra builder arguments.
+        model_kwargs: dict. Extra model arguments (`clip_value`, `gp_weight`, ...).
     """
 
     name: str
@@ -55,8 +61,13 @@ class Preset:
     beta_2: float = 0.999
     d_steps: int = 1
     ema_decay: float | None = None
+    optimizer: str = "adam"
+    conditioning: str | None = None
+    num_classes: int | None = None
+    label_embedding_dim: int = 16
     generator_kwargs: dict[str, Any] = dataclasses.field(default_factory=dict)
     discriminator_kwargs: dict[str, Any] = dataclasses.field(default_factory=dict)
+    model_kwargs: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     @property
     def sample_shape(self) -> tuple[int, ...]:
@@ -83,6 +94,17 @@ class Preset:
                 f"{', '.join(sorted(fields))}"
             )
         preset = dataclasses.replace(self, **overrides)
+        if preset.optimizer not in OPTIMIZERS:
+            raise ValueError(
+                f"optimizer must be one of {', '.join(OPTIMIZERS)}; got {preset.optimizer!r}"
+            )
+        if preset.conditioning not in CONDITIONINGS:
+            raise ValueError(
+                f"conditioning must be one of {', '.join(map(str, CONDITIONINGS))}; "
+                f"got {preset.conditioning!r}"
+            )
+        if preset.conditioning and not preset.num_classes:
+            raise ValueError(f"conditioning {preset.conditioning!r} needs num_classes")
         for key in (
             "latent_dim",
             "batch_size",
@@ -100,6 +122,8 @@ class Preset:
         return preset
 
 
+OPTIMIZERS = ("adam", "rmsprop")
+CONDITIONINGS = (None, "concat", "projection", "auxiliary_classifier")
 _REGISTRY: dict[str, Preset] = {}
 
 
@@ -127,23 +151,55 @@ def get_preset(name: str) -> Preset:
     return _REGISTRY[name]
 
 
-def build_networks(preset: Preset) -> tuple[keras.Model, keras.Model]:
-    """Builds the (generator, discriminator) pair of `preset`."""
+def _unconditional_networks(preset: Preset, latent_dim: int, d_sample_shape: tuple):
     generator_fn, discriminator_fn = builders.get(preset.architecture)
     if preset.architecture == "dense":
-        generator = generator_fn(preset.latent_dim, preset.sample_shape, **preset.generator_kwargs)
-        discriminator = discriminator_fn(preset.sample_shape, **preset.discriminator_kwargs)
+        generator = generator_fn(latent_dim, preset.sample_shape, **preset.generator_kwargs)
+        discriminator = discriminator_fn(d_sample_shape, **preset.discriminator_kwargs)
     else:
         generator = generator_fn(
-            latent_dim=preset.latent_dim,
+            latent_dim=latent_dim,
             image_size=preset.image_size,
             channels=preset.channels,
             **preset.generator_kwargs,
         )
         discriminator = discriminator_fn(
-            image_size=preset.image_size, channels=preset.channels, **preset.discriminator_kwargs
+            image_size=preset.image_size, channels=d_sample_shape[-1], **preset.discriminator_kwargs
         )
     return generator, discriminator
+
+
+def build_networks(preset: Preset) -> tuple[keras.Model, keras.Model]:
+    """Builds the (generator, discriminator) pair of `preset`, conditional ones wrapped."""
+    shape = preset.sample_shape
+    if preset.conditioning is None:
+        return _unconditional_networks(preset, preset.latent_dim, shape)
+    embedding = preset.label_embedding_dim
+    d_shape = shape
+    if preset.conditioning == "concat":  # the label enters D's input
+        d_shape = (*shape[:-1], shape[-1] + 1) if len(shape) == 3 else (shape[0] + embedding,)
+    base_generator, base_discriminator = _unconditional_networks(
+        preset, preset.latent_dim + embedding, d_shape
+    )
+    generator = builders.conditional.generator(base_generator, preset.num_classes, embedding)
+    wrap = {
+        "concat": lambda d: builders.conditional.concat_discriminator(
+            d, shape, preset.num_classes, embedding
+        ),
+        "projection": lambda d: builders.conditional.projection_discriminator(
+            d, preset.num_classes
+        ),
+        "auxiliary_classifier": lambda d: builders.conditional.auxiliary_classifier_discriminator(
+            d, preset.num_classes
+        ),
+    }[preset.conditioning]
+    return generator, wrap(base_discriminator)
+
+
+def _optimizer(preset: Preset, learning_rate: float) -> keras.optimizers.Optimizer:
+    if preset.optimizer == "rmsprop":
+        return keras.optimizers.RMSprop(learning_rate)
+    return keras.optimizers.Adam(learning_rate, beta_1=preset.beta_1, beta_2=preset.beta_2)
 
 
 def build(
@@ -165,6 +221,9 @@ def build(
     preset = preset.replace(**overrides) if overrides else preset
     keras.utils.set_random_seed(seed)
     generator, discriminator = build_networks(preset)
+    model_kwargs = dict(preset.model_kwargs)
+    if preset.conditioning is not None:
+        model_kwargs["num_classes"] = preset.num_classes
     model = models.get(preset.algorithm)(
         generator,
         discriminator,
@@ -173,10 +232,11 @@ def build(
         ema_decay=preset.ema_decay,
         seed=seed,
         name=preset.name,
+        **model_kwargs,
     )
     model.compile(
-        g_optimizer=keras.optimizers.Adam(preset.g_learning_rate, preset.beta_1, preset.beta_2),
-        d_optimizer=keras.optimizers.Adam(preset.d_learning_rate, preset.beta_1, preset.beta_2),
+        g_optimizer=_optimizer(preset, preset.g_learning_rate),
+        d_optimizer=_optimizer(preset, preset.d_learning_rate),
         loss=preset.loss,
         **(compile_kwargs or {}),
     )
@@ -271,3 +331,217 @@ register(
         epochs=20,
     )
 )
+
+# ------------------------------------------------------------------------- seed families
+_DIGITS = {"dataset": "gan_zoo_digits", "image_size": 32, "channels": 1}
+_SMALL_DCGAN = {
+    "generator_kwargs": {"base_filters": 32},
+    "discriminator_kwargs": {"base_filters": 32},
+}
+_CRITIC = {
+    "generator_kwargs": {"base_filters": 32},
+    "discriminator_kwargs": {"base_filters": 32, "batch_norm": False},
+}
+_CGAN = "Mirza & Osindero 2014, arXiv:1411.1784 (DCGAN networks, Radford et al. 2015)"
+_ACGAN = "Odena, Olah & Shlens 2017, arXiv:1610.09585 (DCGAN networks)"
+_WGAN = "Arjovsky, Chintala & Bottou 2017, arXiv:1701.07875"
+_WGAN_GP = "Gulrajani et al. 2017, arXiv:1704.00028"
+_LSGAN = "Mao et al. 2017, arXiv:1611.04076 (a=0, b=c=1; DCGAN networks)"
+_SNGAN = "Miyato et al. 2018, arXiv:1802.05957 (hinge loss, spectral normalization)"
+# The 2-D protocol of Metz et al. 2016 / VEEGAN: MLPs of 2x128 tanh units, z of 256, batch 512,
+# 25,000 iterations.
+_PROTOCOL_2D = {
+    "image_size": None,
+    "channels": None,
+    "architecture": "dense",
+    "latent_dim": 256,
+    "batch_size": 512,
+    "epochs": 50,
+    "steps_per_epoch": 500,
+    "generator_kwargs": {
+        "hidden_units": (128, 128),
+        "activation": "tanh",
+        "output_activation": None,
+    },
+    "discriminator_kwargs": {"hidden_units": (128, 128), "activation": "tanh"},
+}
+_GAN_2D = {**_PROTOCOL_2D, "g_learning_rate": 1e-3, "d_learning_rate": 1e-4, "beta_1": 0.5}
+_WGAN_GP_2D = {
+    **_PROTOCOL_2D,
+    "algorithm": "wgan_gp",
+    "loss": "wasserstein",
+    "d_steps": 5,
+    "g_learning_rate": 1e-4,
+    "d_learning_rate": 1e-4,
+    "beta_1": 0.5,
+    "beta_2": 0.9,
+    "model_kwargs": {"gp_weight": 10.0},
+}
+
+for _preset in [
+    Preset(
+        name="gan_grid25",
+        paper=_VEEGAN_PROTOCOL,
+        dataset="gaussian_mixture/grid25",
+        description="MLP GAN on the 5x5 grid of 25 Gaussians (VEEGAN protocol).",
+        **_GAN_2D,
+    ),
+    Preset(
+        name="cgan_digits",
+        paper=_CGAN,
+        **_DIGITS,
+        **_SMALL_DCGAN,
+        description="Conditional DCGAN (labels concatenated) on the embedded digits.",
+        algorithm="conditional_gan",
+        conditioning="concat",
+        num_classes=10,
+        latent_dim=64,
+        epochs=40,
+        ema_decay=0.99,
+    ),
+    Preset(
+        name="cgan_projection_digits",
+        paper="Miyato & Koyama 2018, arXiv:1802.05637",
+        **_DIGITS,
+        **_SMALL_DCGAN,
+        description="Conditional DCGAN with a projection discriminator, embedded digits.",
+        algorithm="conditional_gan",
+        conditioning="projection",
+        num_classes=10,
+        latent_dim=64,
+        epochs=40,
+        ema_decay=0.99,
+    ),
+    Preset(
+        name="acgan_digits",
+        paper=_ACGAN,
+        **_DIGITS,
+        **_SMALL_DCGAN,
+        description="ACGAN (auxiliary classifier) on the embedded digits.",
+        algorithm="acgan",
+        conditioning="auxiliary_classifier",
+        num_classes=10,
+        latent_dim=64,
+        epochs=40,
+        ema_decay=0.99,
+    ),
+    Preset(
+        name="cgan_mnist",
+        paper=_CGAN,
+        dataset="mnist",
+        image_size=28,
+        channels=1,
+        description="Conditional DCGAN on MNIST at 28 px (needs a TFDS download).",
+        algorithm="conditional_gan",
+        conditioning="concat",
+        num_classes=10,
+        batch_size=128,
+        epochs=25,
+    ),
+    Preset(
+        name="wgan_digits",
+        paper=_WGAN,
+        **_DIGITS,
+        **_SMALL_DCGAN,
+        description="WGAN with weight clipping (c=0.01, RMSprop 5e-5, 5 critic steps).",
+        algorithm="wgan",
+        loss="wasserstein",
+        optimizer="rmsprop",
+        g_learning_rate=5e-5,
+        d_learning_rate=5e-5,
+        d_steps=5,
+        latent_dim=64,
+        epochs=40,
+        model_kwargs={"clip_value": 0.01},
+    ),
+    Preset(
+        name="wgan_gp_digits",
+        paper=_WGAN_GP,
+        **_DIGITS,
+        **_CRITIC,
+        description="WGAN-GP (λ=10, Adam 1e-4 β=(0, 0.9), 5 critic steps, no critic BN).",
+        algorithm="wgan_gp",
+        loss="wasserstein",
+        g_learning_rate=1e-4,
+        d_learning_rate=1e-4,
+        beta_1=0.0,
+        beta_2=0.9,
+        d_steps=5,
+        latent_dim=64,
+        epochs=40,
+        model_kwargs={"gp_weight": 10.0},
+    ),
+    Preset(
+        name="wgan_gp_fashion_mnist",
+        paper=_WGAN_GP,
+        dataset="fashion_mnist",
+        image_size=28,
+        channels=1,
+        discriminator_kwargs={"batch_norm": False},
+        description="WGAN-GP on Fashion-MNIST at 28 px (needs a TFDS download).",
+        algorithm="wgan_gp",
+        loss="wasserstein",
+        g_learning_rate=1e-4,
+        d_learning_rate=1e-4,
+        beta_1=0.0,
+        beta_2=0.9,
+        d_steps=5,
+        epochs=25,
+        model_kwargs={"gp_weight": 10.0},
+    ),
+    Preset(
+        name="wgan_gp_ring8",
+        paper=f"{_WGAN_GP}; {_VEEGAN_PROTOCOL}",
+        dataset="gaussian_mixture/ring8",
+        description="WGAN-GP on the ring of 8 Gaussians (VEEGAN protocol networks).",
+        **_WGAN_GP_2D,
+    ),
+    Preset(
+        name="wgan_gp_grid25",
+        paper=f"{_WGAN_GP}; {_VEEGAN_PROTOCOL}",
+        dataset="gaussian_mixture/grid25",
+        description="WGAN-GP on the grid of 25 Gaussians (VEEGAN protocol networks).",
+        **_WGAN_GP_2D,
+    ),
+    Preset(
+        name="lsgan_digits",
+        paper=_LSGAN,
+        **_DIGITS,
+        **_SMALL_DCGAN,
+        description="LSGAN: the GAN algorithm with the least-squares loss, digits.",
+        loss="least_squares",
+        latent_dim=64,
+        epochs=40,
+        ema_decay=0.99,
+    ),
+    Preset(
+        name="sngan_digits",
+        paper=_SNGAN,
+        **_DIGITS,
+        generator_kwargs={"base_filters": 32},
+        discriminator_kwargs={"base_filters": 32, "batch_norm": False, "spectral_norm": True},
+        description="SNGAN: hinge loss and a spectrally normalized D, embedded digits.",
+        loss="hinge",
+        latent_dim=64,
+        epochs=40,
+        ema_decay=0.99,
+    ),
+    Preset(
+        name="sngan_cifar10",
+        paper=_SNGAN,
+        dataset="cifar10",
+        image_size=32,
+        channels=3,
+        discriminator_kwargs={"batch_norm": False, "spectral_norm": True},
+        description="SNGAN on CIFAR-10, setting A (Adam 1e-4 β=(0.5, 0.9), 5 D steps).",
+        loss="hinge",
+        latent_dim=128,
+        g_learning_rate=1e-4,
+        d_learning_rate=1e-4,
+        beta_1=0.5,
+        beta_2=0.9,
+        d_steps=5,
+        epochs=100,
+    ),
+]:
+    register(_preset)

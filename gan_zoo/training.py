@@ -121,6 +121,7 @@ def train(config: TrainConfig) -> dict[str, Any]:
         seed=config.seed,
         data_dir=config.data_dir,
         repeat=preset.steps_per_epoch is not None,
+        with_labels=preset.conditioning is not None,
     )
     with strategy.scope():
         model = presets.build(

@@ -69,8 +69,13 @@ def run_model_checks(factory, batch, tmp_path, expected_metrics=EXPECTED_METRICS
     saved = export.export_generator(model, os.path.join(str(tmp_path), "saved_model"))
     serve = tf.saved_model.load(saved).signatures["serving_default"]
     noise = np.random.RandomState(0).normal(size=(3, model.latent_dim)).astype(np.float32)
-    outputs = serve(noise=tf.constant(noise))
-    expected = model.generate(noise)
+    if getattr(model, "num_classes", None):
+        labels = np.arange(3, dtype=np.int32) % model.num_classes
+        outputs = serve(noise=tf.constant(noise), labels=tf.constant(labels))
+        expected = model.generate(noise, labels=labels)
+    else:
+        outputs = serve(noise=tf.constant(noise))
+        expected = model.generate(noise)
     if len(sample_shape) == 3:
         assert outputs["images"].dtype == tf.uint8
         np.testing.assert_array_equal(

@@ -6,7 +6,7 @@ so a preset names its architecture with one string.
 
 from collections.abc import Callable
 
-from gan_zoo.builders import dcgan, dense
+from gan_zoo.builders import conditional, dcgan, dense
 
 ARCHITECTURES: dict[str, tuple[Callable, Callable]] = {
     "dense": (dense.generator, dense.discriminator),
@@ -27,4 +27,4 @@ def get(name: str) -> tuple[Callable, Callable]:
     return ARCHITECTURES[name]
 
 
-__all__ = ["ARCHITECTURES", "dcgan", "dense", "get"]
+__all__ = ["ARCHITECTURES", "conditional", "dcgan", "dense", "get"]

@@ -13,16 +13,20 @@ statistics are those of the global batch and 2 replicas compute what 1 replica d
 import keras
 from keras import layers
 
+from gan_zoo.layers import maybe_spectral_norm
+
 SUPPORTED_SIZES = {28: 7, 32: 4, 64: 4}  # image size → side of the first feature map
 
 
-def _check(image_size: int, channels: int) -> int:
+def _check(image_size: int, channels: int, allowed_channels=(1, 3)) -> int:
     if image_size not in SUPPORTED_SIZES:
         raise ValueError(
             f"DCGAN image_size must be one of {sorted(SUPPORTED_SIZES)}; got {image_size}"
         )
-    if channels not in (1, 3):
+    if allowed_channels and channels not in allowed_channels:
         raise ValueError(f"DCGAN channels must be 1 or 3; got {channels}")
+    if channels < 1:
+        raise ValueError(f"DCGAN channels must be positive; got {channels}")
     start = SUPPORTED_SIZES[image_size]
     num_upsamplings = 0
     while start * 2**num_upsamplings < image_size:
@@ -95,29 +99,33 @@ def discriminator(
     channels: int = 3,
     base_filters: int = 64,
     batch_norm: bool = True,
+    spectral_norm: bool = False,
     name: str = "discriminator",
 ) -> keras.Model:
     """DCGAN discriminator.
 
     Args:
         image_size: int, one of 28, 32, 64. Input side. Defaults to 64.
-        channels: int, 1 or 3. Input channels. Defaults to 3.
+        channels: int ≥ 1. Input channels (a label map adds one). Defaults to 3.
         base_filters: int. Filters of the first layer, doubling at each stride-2 layer.
             Defaults to 64.
         batch_norm: bool. Batch normalization after every convolution but the first, as in
             the paper. WGAN-GP critics turn it off. Defaults to `True`.
+        spectral_norm: bool. Wrap every convolution and the score layer in
+            `keras.layers.SpectralNormalization` (SNGAN, Miyato et al. 2018). Defaults to False.
         name: str. Model name. Defaults to `"discriminator"`.
 
     Returns:
         A functional `keras.Model`: images `[B, image_size, image_size, channels]` in [-1, 1]
         → raw scores `[B, 1]` (logits, no sigmoid).
     """
-    num_downsamplings = _check(image_size, channels)
+    # Any channel count: a conditional D sees the image plus a label channel.
+    num_downsamplings = _check(image_size, channels, allowed_channels=None)
     images = keras.Input((image_size, image_size, channels), name="images")
     x = images
     filters = base_filters
     for i in range(num_downsamplings):
-        x = layers.Conv2D(
+        convolution = layers.Conv2D(
             filters,
             4,
             strides=2,
@@ -125,11 +133,14 @@ def discriminator(
             use_bias=not (batch_norm and i),
             kernel_initializer=_init(),
             name=f"down_{i}",
-        )(x)
+        )
+        x = maybe_spectral_norm(convolution, spectral_norm)(x)
         if batch_norm and i > 0:
             x = layers.BatchNormalization(synchronized=True, name=f"down_{i}_batch_norm")(x)
         x = layers.LeakyReLU(0.2, name=f"down_{i}_leaky_relu")(x)
         filters *= 2
     x = layers.Flatten(name="flatten")(x)
-    score = layers.Dense(1, kernel_initializer=_init(), name="score")(x)
+    score = maybe_spectral_norm(
+        layers.Dense(1, kernel_initializer=_init(), name="score"), spectral_norm
+    )(x)
     return keras.Model(images, score, name=name)

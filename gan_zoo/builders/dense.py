@@ -12,6 +12,8 @@ from collections.abc import Sequence
 import keras
 from keras import layers
 
+from gan_zoo.layers import maybe_spectral_norm
+
 
 def _check_shape(name: str, shape: Sequence[int]) -> tuple[int, ...]:
     shape = tuple(int(d) for d in shape)
@@ -63,6 +65,7 @@ def discriminator(
     hidden_units: Sequence[int] = (512, 256),
     activation: str = "leaky_relu",
     dropout: float = 0.0,
+    spectral_norm: bool = False,
     name: str = "discriminator",
 ) -> keras.Model:
     """MLP discriminator: x → flatten → Dense × len(hidden_units) → Dense(1) logit.
@@ -72,6 +75,7 @@ def discriminator(
         hidden_units: tuple of int. Width of each hidden layer. Defaults to `(512, 256)`.
         activation: str. Keras activation of the hidden layers. Defaults to `"leaky_relu"`.
         dropout: float in [0, 1). Dropout after each hidden layer. Defaults to 0.
+        spectral_norm: bool. Spectral normalization of every Dense layer. Defaults to False.
         name: str. Model name. Defaults to `"discriminator"`.
 
     Returns:
@@ -82,9 +86,9 @@ def discriminator(
     sample = keras.Input(input_shape, name="sample")
     x = layers.Flatten(name="flatten")(sample) if len(input_shape) > 1 else sample
     for i, units in enumerate(hidden_units):
-        x = layers.Dense(units, name=f"dense_{i}")(x)
+        x = maybe_spectral_norm(layers.Dense(units, name=f"dense_{i}"), spectral_norm)(x)
         x = layers.Activation(activation, name=f"{activation}_{i}")(x)
         if dropout:
             x = layers.Dropout(dropout, name=f"dropout_{i}")(x)
-    score = layers.Dense(1, name="score")(x)
+    score = maybe_spectral_norm(layers.Dense(1, name="score"), spectral_norm)(x)
     return keras.Model(sample, score, name=name)

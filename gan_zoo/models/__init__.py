@@ -1,9 +1,17 @@
 """Training algorithms: one module per GAN family, each a `keras.Model` with `train_step`."""
 
-from gan_zoo.models.base import AdversarialModel, sample_noise
+from gan_zoo.models.base import AdversarialModel, assign_in_sync, sample_noise
+from gan_zoo.models.conditional import ACGAN, ConditionalGAN
 from gan_zoo.models.gan import GAN
+from gan_zoo.models.wgan import WGAN, WGANGP
 
-ALGORITHMS: dict[str, type[AdversarialModel]] = {"gan": GAN}
+ALGORITHMS: dict[str, type[AdversarialModel]] = {
+    "gan": GAN,
+    "conditional_gan": ConditionalGAN,
+    "acgan": ACGAN,
+    "wgan": WGAN,
+    "wgan_gp": WGANGP,
+}
 
 
 def get(name: str) -> type[AdversarialModel]:
@@ -19,4 +27,15 @@ def get(name: str) -> type[AdversarialModel]:
     return ALGORITHMS[name]
 
 
-__all__ = ["ALGORITHMS", "GAN", "AdversarialModel", "get", "sample_noise"]
+__all__ = [
+    "ACGAN",
+    "ALGORITHMS",
+    "GAN",
+    "WGAN",
+    "WGANGP",
+    "AdversarialModel",
+    "ConditionalGAN",
+    "assign_in_sync",
+    "get",
+    "sample_noise",
+]

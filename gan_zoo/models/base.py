@@ -48,6 +48,34 @@ def _replica_context() -> tuple[int, Any]:
     return context.num_replicas_in_sync, context.replica_id_in_sync_group
 
 
+def assign_in_sync(variable, new_value_fn, *args) -> None:
+    """`variable.assign(new_value_fn(variable, *args))` on every replica, from any context.
+
+    Keras variables are created with `aggregation="none"`, which MirroredStrategy refuses to
+    assign in a replica context; this does what Keras' own optimizers do: a merge call, then
+    `extended.update` on each replica's copy. The new values must agree across replicas (they
+    do for EMA and clipping, which read synchronized weights).
+
+    Args:
+        variable: a `keras.Variable` (or `tf.Variable`) to update.
+        new_value_fn: `(current, *args) -> new value`, applied per replica copy.
+        *args: variables or tensors passed to `new_value_fn` (per replica copy).
+    """
+    unwrap = lambda v: v.value if isinstance(v, keras.Variable) else v  # noqa: E731
+    args = tuple(unwrap(a) for a in args)
+
+    def apply(strategy, target, *values):
+        strategy.extended.update(
+            target, lambda t, *v: t.assign(new_value_fn(t, *v)), args=values, group=False
+        )
+
+    context = tf.distribute.get_replica_context()
+    if context is None:
+        apply(tf.distribute.get_strategy(), unwrap(variable), *args)
+    else:
+        context.merge_call(apply, args=(unwrap(variable), *args))
+
+
 @keras.saving.register_keras_serializable(package="gan_zoo")
 class AdversarialModel(keras.Model):
     """Base class of gan_zoo's GAN families; subclasses implement `train_step`.
@@ -80,7 +108,7 @@ class AdversarialModel(keras.Model):
             raise ValueError(f"ema_decay must be in (0, 1) or None; got {ema_decay}")
         self.generator = generator
         self.discriminator = discriminator
-        self.latent_dim = int(latent_dim or generator.input_shape[-1])
+        self.latent_dim = int(latent_dim or generator.inputs[0].shape[-1])
         self.d_steps = int(d_steps)
         self.ema_decay = None if ema_decay is None else float(ema_decay)
         self.seed = int(seed)
@@ -178,7 +206,8 @@ class AdversarialModel(keras.Model):
         num_replicas, replica_id = _replica_context()
         step = tf.cast(self.training_step, tf.int64)
         seed = tf.stack([tf.constant(self.seed, tf.int64), step * 1000 + purpose])
-        values = sampler(tf.concat([[local_batch * num_replicas], shape], axis=0), seed=seed)
+        full_shape = tf.concat([[local_batch * num_replicas], tf.constant(shape, tf.int32)], 0)
+        values = sampler(full_shape, seed=seed)
         start = tf.cast(replica_id, tf.int32) * local_batch
         return values[start : start + local_batch]
 
@@ -192,29 +221,11 @@ class AdversarialModel(keras.Model):
         if self.ema_generator is None:
             return
         decay = self.ema_decay
-        pairs = [
-            (ema.value, live.value, trainable)
-            for ema, live, trainable in zip(
-                self.ema_generator.weights,
-                self.generator.weights,
-                [w.trainable for w in self.generator.weights],
-                strict=True,
-            )
-        ]
-
-        def apply(strategy, pairs):
-            for ema, live, trainable in pairs:
-                if trainable:
-                    update = lambda e, v: e.assign(decay * e + (1.0 - decay) * v)  # noqa: E731
-                else:  # batch-norm statistics are copied, not averaged
-                    update = lambda e, v: e.assign(v)  # noqa: E731
-                strategy.extended.update(ema, update, args=(live,), group=False)
-
-        context = tf.distribute.get_replica_context()
-        if context is None:
-            apply(tf.distribute.get_strategy(), pairs)
-        else:
-            context.merge_call(apply, args=(pairs,))
+        for ema, live in zip(self.ema_generator.weights, self.generator.weights, strict=True):
+            if live.trainable:
+                assign_in_sync(ema, lambda e, v: decay * e + (1.0 - decay) * v, live)
+            else:  # batch-norm statistics are copied, not averaged
+                assign_in_sync(ema, lambda e, v: v, live)
 
     # --------------------------------------------------------------------------- sampling
     @property
@@ -243,22 +254,32 @@ class AdversarialModel(keras.Model):
         Returns:
             np.ndarray float32 `[N, *sample_shape]`; images are in [-1, 1].
         """
+        noise = self.prepare_noise(num_or_noise, seed)
+        return self.run_batched(lambda z: self(z, training=False), [noise], batch_size)
+
+    def prepare_noise(self, num_or_noise, seed: int | None) -> tf.Tensor:
+        """Turns `generate`'s first argument into z `[N, latent_dim]`, validating it."""
         if isinstance(num_or_noise, int | np.integer):
             num = int(num_or_noise)
             if num < 1:
                 raise ValueError(f"number of samples must be positive; got {num}")
             if seed is None:
                 seed = int(np.random.default_rng().integers(2**31))
-            noise = sample_noise(num, self.latent_dim, seed)
-        else:
-            noise = tf.convert_to_tensor(num_or_noise, tf.float32)
-            if noise.shape.rank != 2 or noise.shape[-1] != self.latent_dim:
-                raise ValueError(
-                    f"noise must have shape [N, {self.latent_dim}]; got {list(noise.shape)}"
-                )
+            return sample_noise(num, self.latent_dim, seed)
+        noise = tf.convert_to_tensor(num_or_noise, tf.float32)
+        if noise.shape.rank != 2 or noise.shape[-1] != self.latent_dim:
+            raise ValueError(
+                f"noise must have shape [N, {self.latent_dim}]; got {list(noise.shape)}"
+            )
+        return noise
+
+    @staticmethod
+    def run_batched(fn, arrays: list, batch_size: int) -> np.ndarray:
+        """Applies `fn(*slices)` over `batch_size` slices of `arrays`; concatenates as float32."""
+        total = int(arrays[0].shape[0])
         outputs = [
-            keras.ops.convert_to_numpy(self(noise[i : i + batch_size], training=False))
-            for i in range(0, int(noise.shape[0]), batch_size)
+            keras.ops.convert_to_numpy(fn(*[a[i : i + batch_size] for a in arrays]))
+            for i in range(0, total, batch_size)
         ]
         return np.concatenate(outputs, axis=0).astype(np.float32)
 

@@ -59,7 +59,9 @@ def test_bad_sizes_are_clear_errors():
     with pytest.raises(ValueError, match=r"image_size must be one of \[28, 32, 64\]; got 48"):
         builders.dcgan.generator(image_size=48)
     with pytest.raises(ValueError, match="channels must be 1 or 3; got 2"):
-        builders.dcgan.discriminator(image_size=32, channels=2)
+        builders.dcgan.generator(image_size=32, channels=2)
+    with pytest.raises(ValueError, match="channels must be positive; got 0"):
+        builders.dcgan.discriminator(image_size=32, channels=0)
     with pytest.raises(ValueError, match="output_shape"):
         builders.dense.generator(4, (0, 3))
     with pytest.raises(ValueError, match="Unknown architecture 'resnet'; expected one of: dcgan"):
