@@ -6,8 +6,13 @@ Needs only the SavedModel directory (or a run directory that holds saved_model/)
       --output=grid.png
 
 The same --seed gives the same samples as `model.generate(num, seed=seed)` in Python.
+Conditional models take labels:
+
+  python examples/generate.py --model_dir=runs/cgan/saved_model --labels=rows --output=g.png
+  python examples/generate.py --model_dir=runs/cgan/saved_model --num=4 --labels=3,3,7,7
 """
 
+import json
 import os
 import sys
 
@@ -26,6 +31,13 @@ flags.DEFINE_integer("num", 64, "Number of samples.", lower_bound=1)
 flags.DEFINE_integer("seed", 0, "Noise seed.")
 flags.DEFINE_string("output", "samples.png", "Output PNG path.")
 flags.DEFINE_string("npy", None, "Also write the raw samples to this .npy file.")
+flags.DEFINE_list(
+    "labels",
+    None,
+    "Conditional models: class labels, one per sample, or 'rows' "
+    "for one class per row (num is rounded to a multiple of the classes). "
+    "Default: 0, 1, 2, ... cycling.",
+)
 
 FLAGS = flags.FLAGS
 
@@ -45,10 +57,40 @@ def load_generator(model_dir: str):
         raise ValueError(f"no SavedModel (saved_model.pb) in {model_dir!r} or its saved_model/")
     loaded = tf.saved_model.load(model_dir)
     serve = loaded.signatures["serving_default"]
-    spec = serve.structured_input_signature[1].get("noise")
-    if spec is None:
+    inputs = serve.structured_input_signature[1]
+    if "noise" not in inputs:
         raise ValueError(f"{model_dir!r} has no 'noise' input; is it a gan_zoo generator?")
-    return loaded, serve, int(spec.shape[-1])
+    num_classes = None
+    if "labels" in inputs:
+        with open(os.path.join(model_dir, "gan_zoo.json")) as f:
+            num_classes = json.load(f)["num_classes"]
+    return loaded, serve, int(inputs["noise"].shape[-1]), num_classes
+
+
+def resolve_labels(labels: list[str] | None, num: int, num_classes: int | None):
+    """Turns --labels into `(num, int32 labels [num] or None, grid columns)`.
+
+    Raises:
+        ValueError: labels for an unconditional model, a count or range mismatch.
+    """
+    import numpy as np
+
+    if num_classes is None:
+        if labels:
+            raise ValueError("--labels is only for conditional models; this one takes none")
+        return num, None, None
+    if labels == ["rows"]:
+        columns = max(1, num // num_classes)
+        return columns * num_classes, np.repeat(np.arange(num_classes), columns), columns
+    if not labels:
+        return num, np.arange(num) % num_classes, None
+    try:
+        values = np.array([int(label) for label in labels])
+    except ValueError as error:
+        raise ValueError(f"--labels must be integers or 'rows'; got {labels}") from error
+    if values.min() < 0 or values.max() >= num_classes:
+        raise ValueError(f"--labels must be in [0, {num_classes}); got {labels}")
+    return len(values), values, None
 
 
 def main(argv):
@@ -58,14 +100,18 @@ def main(argv):
     from gan_zoo.models.base import sample_noise
 
     try:
-        _loaded, serve, latent_dim = load_generator(FLAGS.model_dir)
+        _loaded, serve, latent_dim, num_classes = load_generator(FLAGS.model_dir)
+        num, labels, columns = resolve_labels(FLAGS.labels, FLAGS.num, num_classes)
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    outputs = serve(noise=sample_noise(FLAGS.num, latent_dim, FLAGS.seed))
+    inputs = {"noise": sample_noise(num, latent_dim, FLAGS.seed)}
+    if labels is not None:
+        inputs["labels"] = labels.astype("int32")
+    outputs = serve(**inputs)
     if "images" in outputs:
         samples = outputs["images"].numpy()
-        plotting.save_image_grid(samples, FLAGS.output)
+        plotting.save_image_grid(samples, FLAGS.output, columns=columns)
     else:
         samples = outputs["points"].numpy()
         plotting.save_scatter(samples, FLAGS.output)
@@ -73,7 +119,7 @@ def main(argv):
         import numpy as np
 
         np.save(FLAGS.npy, samples)
-    print(f"wrote {FLAGS.num} samples {list(samples.shape[1:])} to {FLAGS.output}")
+    print(f"wrote {num} samples {list(samples.shape[1:])} to {FLAGS.output}")
     return 0
 
 

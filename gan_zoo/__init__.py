@@ -21,6 +21,7 @@ _SUBMODULES = (
     "export",
     "layers",
     "losses",
+    "metrics",
     "models",
     "plotting",
     "presets",

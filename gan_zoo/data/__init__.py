@@ -12,12 +12,14 @@ Example:
 from gan_zoo.data.digits import GanZooDigits
 from gan_zoo.data.gaussian_mixture import GaussianMixture, mixture_centres, mixture_std
 from gan_zoo.data.pipeline import dataset_info, make_dataset
+from gan_zoo.data.stacked_digits import make_stacked_digits
 
 __all__ = [
     "GanZooDigits",
     "GaussianMixture",
     "dataset_info",
     "make_dataset",
+    "make_stacked_digits",
     "mixture_centres",
     "mixture_std",
 ]

@@ -86,6 +86,7 @@ def test_public_names():
         "GaussianMixture",
         "dataset_info",
         "make_dataset",
+        "make_stacked_digits",
         "mixture_centres",
         "mixture_std",
     ]

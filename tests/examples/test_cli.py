@@ -124,3 +124,35 @@ def test_generate_without_a_saved_model_is_a_clear_error(tmp_path):
     result = run(GENERATE, f"--model_dir={tmp_path}")
     assert result.returncode == 2
     assert "no SavedModel" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_conditional_preset_trains_and_generates_by_label(tmp_path, tfds_data_dir):
+    out_dir = tmp_path / "cgan"
+    result = run(
+        TRAIN,
+        "--preset=acgan_digits",
+        f"--out_dir={out_dir}",
+        "--epochs=1",
+        "--steps_per_epoch=2",
+        "--batch_size=8",
+        f"--data_dir={tfds_data_dir}",
+        "--num_samples=20",
+        "--override=latent_dim=8",
+        '--override=generator_kwargs={"base_filters": 4}',
+        '--override=discriminator_kwargs={"base_filters": 4}',
+        "--verbose=0",
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    rows = tmp_path / "rows.png"
+    result = run(
+        GENERATE,
+        f"--model_dir={out_dir}",
+        "--labels=rows",
+        "--num=20",
+        f"--output={rows}",
+        f"--npy={tmp_path / 'rows.npy'}",
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "wrote 20 samples" in result.stdout
+    result = run(GENERATE, f"--model_dir={out_dir}", "--labels=3,11", f"--output={rows}")
+    assert result.returncode == 2 and "--labels must be in [0, 10)" in result.stderr
