@@ -338,18 +338,30 @@ _SMALL_DCGAN = {
     "generator_kwargs": {"base_filters": 32},
     "discriminator_kwargs": {"base_filters": 32},
 }
-_CRITIC = {
-    "generator_kwargs": {"base_filters": 32},
-    "discriminator_kwargs": {"base_filters": 32, "batch_norm": False},
+_CONDITIONAL_DIGITS = {
+    **_DIGITS,
+    **_SMALL_DCGAN,
+    "num_classes": 10,
+    "latent_dim": 64,
+    "epochs": 40,
+    "ema_decay": 0.99,
+}
+# Gulrajani et al. 2017: λ = 10, Adam(1e-4, β1 = 0, β2 = 0.9), 5 critic updates per G update.
+_WGAN_GP_SETTINGS = {
+    "algorithm": "wgan_gp",
+    "loss": "wasserstein",
+    "g_learning_rate": 1e-4,
+    "d_learning_rate": 1e-4,
+    "beta_1": 0.0,
+    "beta_2": 0.9,
+    "d_steps": 5,
+    "model_kwargs": {"gp_weight": 10.0},
 }
 _CGAN = "Mirza & Osindero 2014, arXiv:1411.1784 (DCGAN networks, Radford et al. 2015)"
-_ACGAN = "Odena, Olah & Shlens 2017, arXiv:1610.09585 (DCGAN networks)"
-_WGAN = "Arjovsky, Chintala & Bottou 2017, arXiv:1701.07875"
 _WGAN_GP = "Gulrajani et al. 2017, arXiv:1704.00028"
-_LSGAN = "Mao et al. 2017, arXiv:1611.04076 (a=0, b=c=1; DCGAN networks)"
 _SNGAN = "Miyato et al. 2018, arXiv:1802.05957 (hinge loss, spectral normalization)"
 # The 2-D protocol of Metz et al. 2016 / VEEGAN: MLPs of 2x128 tanh units, z of 256, batch 512,
-# 25,000 iterations.
+# 25,000 iterations (50 epochs of 500 steps over the repeated data).
 _PROTOCOL_2D = {
     "image_size": None,
     "channels": None,
@@ -366,17 +378,8 @@ _PROTOCOL_2D = {
     "discriminator_kwargs": {"hidden_units": (128, 128), "activation": "tanh"},
 }
 _GAN_2D = {**_PROTOCOL_2D, "g_learning_rate": 1e-3, "d_learning_rate": 1e-4, "beta_1": 0.5}
-_WGAN_GP_2D = {
-    **_PROTOCOL_2D,
-    "algorithm": "wgan_gp",
-    "loss": "wasserstein",
-    "d_steps": 5,
-    "g_learning_rate": 1e-4,
-    "d_learning_rate": 1e-4,
-    "beta_1": 0.5,
-    "beta_2": 0.9,
-    "model_kwargs": {"gp_weight": 10.0},
-}
+# The protocol's networks with WGAN-GP's own update rule (β1 = 0.5 as in the protocol).
+_WGAN_GP_2D = {**_PROTOCOL_2D, **_WGAN_GP_SETTINGS, "beta_1": 0.5}
 
 for _preset in [
     Preset(
@@ -389,41 +392,26 @@ for _preset in [
     Preset(
         name="cgan_digits",
         paper=_CGAN,
-        **_DIGITS,
-        **_SMALL_DCGAN,
+        **_CONDITIONAL_DIGITS,
         description="Conditional DCGAN (labels concatenated) on the embedded digits.",
         algorithm="conditional_gan",
         conditioning="concat",
-        num_classes=10,
-        latent_dim=64,
-        epochs=40,
-        ema_decay=0.99,
     ),
     Preset(
         name="cgan_projection_digits",
         paper="Miyato & Koyama 2018, arXiv:1802.05637",
-        **_DIGITS,
-        **_SMALL_DCGAN,
+        **_CONDITIONAL_DIGITS,
         description="Conditional DCGAN with a projection discriminator, embedded digits.",
         algorithm="conditional_gan",
         conditioning="projection",
-        num_classes=10,
-        latent_dim=64,
-        epochs=40,
-        ema_decay=0.99,
     ),
     Preset(
         name="acgan_digits",
-        paper=_ACGAN,
-        **_DIGITS,
-        **_SMALL_DCGAN,
+        paper="Odena, Olah & Shlens 2017, arXiv:1610.09585",
+        **_CONDITIONAL_DIGITS,
         description="ACGAN (auxiliary classifier) on the embedded digits.",
         algorithm="acgan",
         conditioning="auxiliary_classifier",
-        num_classes=10,
-        latent_dim=64,
-        epochs=40,
-        ema_decay=0.99,
     ),
     Preset(
         name="cgan_mnist",
@@ -440,7 +428,7 @@ for _preset in [
     ),
     Preset(
         name="wgan_digits",
-        paper=_WGAN,
+        paper="Arjovsky, Chintala & Bottou 2017, arXiv:1701.07875",
         **_DIGITS,
         **_SMALL_DCGAN,
         description="WGAN with weight clipping (c=0.01, RMSprop 5e-5, 5 critic steps).",
@@ -458,18 +446,12 @@ for _preset in [
         name="wgan_gp_digits",
         paper=_WGAN_GP,
         **_DIGITS,
-        **_CRITIC,
+        **_WGAN_GP_SETTINGS,
+        generator_kwargs={"base_filters": 32},
+        discriminator_kwargs={"base_filters": 32, "batch_norm": False},
         description="WGAN-GP (λ=10, Adam 1e-4 β=(0, 0.9), 5 critic steps, no critic BN).",
-        algorithm="wgan_gp",
-        loss="wasserstein",
-        g_learning_rate=1e-4,
-        d_learning_rate=1e-4,
-        beta_1=0.0,
-        beta_2=0.9,
-        d_steps=5,
         latent_dim=64,
         epochs=40,
-        model_kwargs={"gp_weight": 10.0},
     ),
     Preset(
         name="wgan_gp_fashion_mnist",
@@ -477,17 +459,10 @@ for _preset in [
         dataset="fashion_mnist",
         image_size=28,
         channels=1,
+        **_WGAN_GP_SETTINGS,
         discriminator_kwargs={"batch_norm": False},
         description="WGAN-GP on Fashion-MNIST at 28 px (needs a TFDS download).",
-        algorithm="wgan_gp",
-        loss="wasserstein",
-        g_learning_rate=1e-4,
-        d_learning_rate=1e-4,
-        beta_1=0.0,
-        beta_2=0.9,
-        d_steps=5,
         epochs=25,
-        model_kwargs={"gp_weight": 10.0},
     ),
     Preset(
         name="wgan_gp_ring8",
@@ -505,7 +480,7 @@ for _preset in [
     ),
     Preset(
         name="lsgan_digits",
-        paper=_LSGAN,
+        paper="Mao et al. 2017, arXiv:1611.04076 (a=0, b=c=1)",
         **_DIGITS,
         **_SMALL_DCGAN,
         description="LSGAN: the GAN algorithm with the least-squares loss, digits.",
