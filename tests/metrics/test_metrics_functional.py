@@ -227,21 +227,36 @@ def test_precision_recall_by_hand_1d():
     fake = np.array([[0.5], [1.2], [10.5], [12.0]])
     # Precision: 0.5 (in B(0,1)), 1.2 (B(1,1)), 10.5 (B(7,4)) in; 12 is 5 from 7 -> 3/4.
     # Recall: 0 and 1 lie in fake balls; 3 (1.8 from 1.2) and 7 (3.5 from 10.5) do not -> 1/2.
-    assert precision_recall(real, fake, k=1) == pytest.approx({"precision": 0.75, "recall": 0.5})
+    assert precision_recall(real, fake, k=1, density_coverage_k=None) == pytest.approx(
+        {"precision": 0.75, "recall": 0.5}
+    )
     # Closed balls, as in the authors' code: -1 lies exactly on the edge of B(0, 1).
-    assert precision_recall(real, np.array([[-1.0], [-1.0]]), k=1)["precision"] == 1.0
+    assert (
+        precision_recall(real, np.array([[-1.0], [-1.0]]), k=1, density_coverage_k=None)[
+            "precision"
+        ]
+        == 1.0
+    )
 
 
 def test_precision_recall_identical_disjoint_and_half_modes():
     rng = np.random.default_rng(7)
     cluster_a, cluster_b = _two_clusters(rng)
     real = np.concatenate([cluster_a, cluster_b])
-    assert precision_recall(real, real) == {"precision": 1.0, "recall": 1.0}
-    assert precision_recall(real, real + 1000.0) == {"precision": 0.0, "recall": 0.0}
+    assert precision_recall(real, real, density_coverage_k=None) == {
+        "precision": 1.0,
+        "recall": 1.0,
+    }
+    assert precision_recall(real, real + 1000.0, density_coverage_k=None) == {
+        "precision": 0.0,
+        "recall": 0.0,
+    }
     # Fake = exactly the points of one of the two real modes.
-    assert precision_recall(real, cluster_a) == pytest.approx({"precision": 1.0, "recall": 0.5})
+    assert precision_recall(real, cluster_a, density_coverage_k=None) == pytest.approx(
+        {"precision": 1.0, "recall": 0.5}
+    )
     # Fresh samples of that mode: high precision, recall just under 0.5.
-    result = precision_recall(real, rng.normal(size=(300, 2)))
+    result = precision_recall(real, rng.normal(size=(300, 2)), density_coverage_k=None)
     assert result["precision"] > 0.85
     assert 0.4 < result["recall"] <= 0.5
 
@@ -251,9 +266,9 @@ def test_precision_recall_batches_agree(monkeypatch):
 
     rng = np.random.default_rng(8)
     real, fake = rng.normal(size=(257, 5)), rng.normal(size=(190, 5)) + 0.3
-    expected = precision_recall(real, fake, k=3)
+    expected = precision_recall(real, fake, k=3, density_coverage_k=None)
     monkeypatch.setattr(functional, "_DISTANCE_BATCH", 16)
-    assert functional.precision_recall(real, fake, k=3) == expected
+    assert functional.precision_recall(real, fake, k=3, density_coverage_k=None) == expected
     assert 0.3 < expected["precision"] < 1.0
 
 
@@ -400,3 +415,26 @@ def test_class_mode_coverage_validation():
         class_mode_coverage(np.array([0.0, 1.0]), num_classes=5)
     with pytest.raises(ValueError, match="non-empty 1-D"):
         class_mode_coverage(np.zeros((2, 2), dtype=int), num_classes=5)
+
+
+def test_interface_names_of_the_evaluation_issue():
+    """`kernel_distance`, `precision_recall` with density/coverage, `mode_coverage` keys."""
+    from gan_zoo import metrics
+
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=(60, 4)), rng.normal(size=(60, 4)) + 0.5
+    assert metrics.kernel_distance(a, b, num_subsets=5, subset_size=30) == (
+        metrics.kernel_inception_distance(a, b, num_subsets=5, subset_size=30)
+    )
+    combined = metrics.precision_recall(a, b, k=3)
+    assert combined == {
+        **metrics.precision_recall(a, b, k=3, density_coverage_k=None),
+        **metrics.density_coverage(a, b, k=5),
+    }
+    assert set(combined) == {"precision", "recall", "density", "coverage"}
+    centres = np.array([[0.0, 0.0], [10.0, 0.0]])
+    points = np.array([[0.0, 0.01], [0.0, -0.01], [5.0, 5.0]])
+    result = metrics.mode_coverage(points, centres, 0.1)
+    assert (result["modes"], result["high_quality"]) == (1, pytest.approx(2 / 3))
+    assert result["modes"] == result["modes_covered"]
+    assert result["high_quality"] == result["high_quality_fraction"]
