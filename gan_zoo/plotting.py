@@ -111,9 +111,10 @@ def save_loss_curves(
     figure, (loss_axes, score_axes) = plt.subplots(1, 2, figsize=(10, 3.5))
     for name, values in sorted(history.items()):
         axes = loss_axes if "loss" in name else score_axes
-        axes.plot(
-            range(1, len(values) + 1), values, label=name, marker="." if len(values) < 30 else None
-        )
+        points = [(i + 1, v) for i, v in enumerate(values) if v is not None]  # null: not logged
+        if points:
+            epochs, logged = zip(*points, strict=True)
+            axes.plot(epochs, logged, label=name, marker="." if len(points) < 30 else None)
     for axes, label in ((loss_axes, "loss"), (score_axes, "mean D score")):
         axes.set_xlabel("epoch")
         axes.set_ylabel(label)

@@ -48,3 +48,28 @@ def test_write_json_is_atomic(tmp_path):
     with open(path) as f:
         assert json.load(f) == {"a": [1, 2]}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["h.json"]
+
+
+def test_history_writer_keeps_one_entry_per_epoch(tmp_path):
+    """A key logged only on some epochs (eval_*) is null elsewhere; indices stay epochs."""
+
+    class Named:
+        name = "m"
+
+    writer = callbacks.HistoryWriter(str(tmp_path))
+    writer.set_model(Named())
+    writer.on_train_begin()
+    for epoch, logs in enumerate(
+        [{"d_loss": 1.0}, {"d_loss": 0.5, "eval_fid": 9.0}, {"d_loss": 0.25}]
+    ):
+        writer.on_epoch_begin(epoch)
+        writer.on_epoch_end(epoch, logs)
+    with open(tmp_path / "history.json") as f:
+        history = json.load(f)
+    assert history["d_loss"] == [1.0, 0.5, 0.25]
+    assert history["eval_fid"] == [None, 9.0, None]
+    assert len(history["epoch_seconds"]) == 3
+    assert (tmp_path / "loss_curves.png").exists()
+    plotting.save_loss_curves(
+        {"d_loss": [None, 1.0], "d_real": [None, None]}, str(tmp_path / "gaps.png")
+    )

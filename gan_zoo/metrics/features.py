@@ -1,0 +1,374 @@
+"""Feature extractors for sample-quality metrics, each named in every evaluation report.
+
+A `FeatureExtractor` maps images to the feature vectors the Fréchet distance, KID and the k-NN
+metrics compare, and (when it has a classifier head) to class probabilities for the Inception
+Score and the class-mode metrics. Two ship with gan_zoo:
+
+- `DigitsFeatures` (`"gan_zoo_digits_classifier"`): the small digits classifier shipped inside
+  the package (`gan_zoo.metrics.digits_classifier`): 128-d penultimate features, 10-class
+  probabilities. Offline, fast on CPU; meaningful for 1-channel digit images only.
+- `InceptionV3Features` (`"keras_inception_v3_imagenet"`): `keras.applications.InceptionV3`
+  with its ImageNet weights: the 2048-d average-pool features (the FID feature layer) and the
+  1000-class softmax (for the Inception Score). The weights come from a local file, or are
+  downloaded by Keras only when explicitly allowed.
+
+Neither extractor gives numbers comparable to published FID / IS tables
+(`comparable_to_published` is False for both, and every report says so); see
+`InceptionV3Features` for why.
+
+Example:
+>>> extractor = get_extractor("digits")
+>>> feats, probs = extractor.compute(images)  # [N, 128] float32, [N, 10] float32
+"""
+
+from __future__ import annotations
+
+import abc
+import functools
+import os
+import pathlib
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+__all__ = [
+    "EXTRACTORS",
+    "INCEPTION_WEIGHTS_ENV",
+    "DigitsFeatures",
+    "FeatureExtractor",
+    "InceptionV3Features",
+    "get_extractor",
+]
+
+# Environment variable naming a local InceptionV3 weights file (.h5 or .weights.h5).
+INCEPTION_WEIGHTS_ENV = "GAN_ZOO_INCEPTION_WEIGHTS"
+# Float images beyond this magnitude are taken for another scale (e.g. 0..255) and rejected.
+_FLOAT_RANGE_LIMIT = 2.0
+
+
+class FeatureExtractor(abc.ABC):
+    """Images → feature vectors (and class probabilities, when the network has a classifier).
+
+    Inputs to every method are images `[N, H, W, C]` (NumPy array or tensor): float in
+    [-1, 1] (gan_zoo's convention) or uint8 in 0..255. Each extractor resizes them to its own
+    input size and converts channels as its attributes describe.
+
+    Attributes:
+        name: str. Stable identifier written into every report (e.g.
+            `"gan_zoo_digits_classifier"`); numbers are comparable only between reports
+            with the same name.
+        description: str. One line: network, weights, feature layer.
+        image_size: int. Side the images are resized to before the network.
+        channels: tuple of int. Input channel counts accepted.
+        feature_dim: int. Width D of `features`.
+        num_classes: int or None. Width C of `probabilities`; None when the extractor has no
+            classifier head.
+        comparable_to_published: bool. Whether FID / IS computed with this extractor can be
+            compared with published tables (False for every extractor shipped here).
+    """
+
+    name: str
+    description: str
+    image_size: int
+    channels: tuple[int, ...]
+    feature_dim: int
+    num_classes: int | None = None
+    comparable_to_published: bool = False
+
+    @abc.abstractmethod
+    def compute(
+        self, images, batch_size: int | None = None
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """Features and probabilities in one pass over `images`.
+
+        Args:
+            images: `[N, H, W, C]` float in [-1, 1] or uint8 in 0..255.
+            batch_size: images per forward pass; None for the extractor's default.
+
+        Returns:
+            `(features, probabilities)`: float32 `[N, feature_dim]` and float32
+            `[N, num_classes]` rows summing to 1, or None when `num_classes` is None.
+
+        Raises:
+            ValueError: on images of the wrong rank, channel count or value range.
+        """
+
+    def features(self, images, batch_size: int | None = None) -> np.ndarray:
+        """Returns float32 `[N, feature_dim]` features; see `compute`."""
+        return self.compute(images, batch_size)[0]
+
+    def probabilities(self, images, batch_size: int | None = None) -> np.ndarray | None:
+        """Returns float32 `[N, num_classes]` class probabilities, or None; see `compute`."""
+        if self.num_classes is None:
+            return None
+        return self.compute(images, batch_size)[1]
+
+    def info(self) -> dict:
+        """The extractor's description for reports (JSON-ready)."""
+        return {
+            "name": self.name,
+            "description": self.description,
+            "image_size": self.image_size,
+            "channels": list(self.channels),
+            "feature_dim": self.feature_dim,
+            "num_classes": self.num_classes,
+            "comparable_to_published": self.comparable_to_published,
+        }
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(name={self.name!r})"
+
+
+class DigitsFeatures(FeatureExtractor):
+    """The digits classifier shipped with gan_zoo as a feature extractor (offline).
+
+    Features are the 128-d penultimate (`features` layer, post-ReLU) activations of
+    `gan_zoo.metrics.digits_classifier`; probabilities its 10-class softmax. Images must have
+    1 channel; any size is resized to 32 px by the classifier (bilinear, antialiased). The
+    classifier was trained on the `train` split of `gan_zoo_digits`, so its feature space is
+    meaningful for those digits; for other datasets it is a consistent but arbitrary space.
+
+    Args:
+        weights_path: a `.weights.h5` file of `build_digits_classifier()`; None for the shipped
+            weights. Defaults to None.
+    """
+
+    name = "gan_zoo_digits_classifier"
+    channels = (1,)
+    comparable_to_published = False
+
+    def __init__(self, weights_path: str | os.PathLike | None = None):
+        from gan_zoo.metrics.digits_classifier import (
+            FEATURE_DIM,
+            IMAGE_SIZE,
+            NUM_CLASSES,
+            load_digits_classifier,
+        )
+
+        self.classifier = load_digits_classifier(weights_path)
+        self.weights = str(weights_path) if weights_path is not None else "shipped"
+        self.image_size = IMAGE_SIZE
+        self.feature_dim = FEATURE_DIM
+        self.num_classes = NUM_CLASSES
+        self.description = (
+            "gan_zoo's digits classifier (trained on gan_zoo_digits train, 32 px): 128-d "
+            f"penultimate features, 10-class softmax; weights: {self.weights}"
+        )
+
+    def compute(self, images, batch_size: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Features `[N, 128]` and probabilities `[N, 10]`; see `FeatureExtractor.compute`."""
+        features, logits = self.classifier._run(images, batch_size or 256)
+        probabilities = tf.nn.softmax(logits, axis=-1).numpy().astype(np.float32)
+        return features.astype(np.float32), probabilities
+
+
+class InceptionV3Features(FeatureExtractor):
+    """Keras' ImageNet InceptionV3: 2048-d average-pool features and 1000-class probabilities.
+
+    One functional model with two outputs is built from `keras.applications.InceptionV3`
+    with its classifier (`include_top=True`): the `avg_pool` layer (global average pooling of
+    the last mixed block, the layer before the classifier, 2048-d; the FID feature layer) and
+    the `predictions` softmax (for the Inception Score). Images in [-1, 1] (or uint8) are
+    resized to 299×299 (bilinear) and grayscale is repeated to 3 channels; [-1, 1] is already
+    the input range Keras' InceptionV3 expects (`inception_v3.preprocess_input`).
+
+    Not comparable to published numbers: published FID and IS (TF-GAN, the original TTUR
+    code, pytorch-fid's `pt_inception-2015-12-05` weights, torch-fidelity, clean-fid) all use
+    the 2015 Inception graph (`inception-2015-12-05`, 1008 classes, with its own pooling and
+    resizing details). Keras' InceptionV3 ImageNet weights are a different network
+    (the 2016 retrained Inception-v3, 1000 classes), so its features, and the FID/KID/IS
+    computed from them, differ from those of the 2015 graph by amounts that depend on the
+    data: there is no conversion between the two. Numbers from this extractor are internally
+    consistent (comparable between gan_zoo runs evaluated with the same extractor, sample
+    counts and resizing) but NOT comparable to published FID/IS tables; every report carries
+    `comparable_to_published: false`.
+
+    Weights, in order of precedence:
+
+    1. `weights_path`: a local file (`.h5`, e.g. Keras' downloaded
+       `inception_v3_weights_tf_dim_ordering_tf_kernels.h5`, or a `.weights.h5` saved from
+       `keras.applications.InceptionV3(include_top=True)`);
+    2. the environment variable `GAN_ZOO_INCEPTION_WEIGHTS` naming such a file;
+    3. `weights="imagenet"` (Keras downloads and caches them in `~/.keras/models`) only when
+       `allow_download=True`.
+
+    Otherwise the constructor raises a one-line ValueError naming the three options.
+
+    Args:
+        weights_path: local weights file, or None. Defaults to None.
+        allow_download: let Keras download the ImageNet weights when no file is given.
+            Defaults to False (nothing downloads by default).
+        _weights: test hook: `"random"` builds the network with random weights (the
+            extractor's `weights` attribute then says so). Not for real evaluations.
+
+    Raises:
+        ValueError: no weights source, or a weights file that does not exist.
+    """
+
+    name = "keras_inception_v3_imagenet"
+    image_size = 299
+    channels = (1, 3)
+    feature_dim = 2048
+    num_classes = 1000
+    comparable_to_published = False
+    default_batch_size = 32
+
+    def __init__(
+        self,
+        weights_path: str | os.PathLike | None = None,
+        allow_download: bool = False,
+        *,
+        _weights: str | None = None,
+    ):
+        weights = _resolve_inception_weights(weights_path, allow_download, _weights)
+        self.weights = weights
+        self._model = _inception_two_outputs(weights)
+        spec = tf.TensorSpec([None, self.image_size, self.image_size, 3], tf.float32)
+        self._forward = tf.function(
+            lambda x: self._model(x, training=False), input_signature=[spec]
+        )
+        source = {
+            "imagenet": "ImageNet, downloaded by Keras",
+            "random": "RANDOM (test only; numbers are meaningless)",
+        }.get(weights, f"ImageNet, file {weights}")
+        self.description = (
+            "keras.applications.InceptionV3 (include_top): 2048-d avg_pool features and "
+            f"1000-class softmax at 299 px; weights: {source}; not the TF-GAN / pytorch-fid "
+            "2015 Inception graph"
+        )
+
+    def compute(self, images, batch_size: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Features `[N, 2048]` and probabilities `[N, 1000]`; see `FeatureExtractor.compute`."""
+        batch_size = _check_batch_size(batch_size or self.default_batch_size)
+        images = _as_images(images, self.channels)
+        features, probabilities = [], []
+        for start in range(0, len(images), batch_size):
+            batch = self._preprocess(images[start : start + batch_size])
+            f, p = self._forward(batch)
+            features.append(f.numpy())
+            probabilities.append(p.numpy())
+        if not features:
+            return (
+                np.zeros((0, self.feature_dim), np.float32),
+                np.zeros((0, self.num_classes), np.float32),
+            )
+        return (
+            np.concatenate(features).astype(np.float32),
+            np.concatenate(probabilities).astype(np.float32),
+        )
+
+    def _preprocess(self, batch: np.ndarray) -> tf.Tensor:
+        """uint8 or float [B, H, W, 1|3] → float32 [B, 299, 299, 3] in [-1, 1]."""
+        x = tf.convert_to_tensor(batch.astype(np.float32))
+        if batch.dtype == np.uint8:
+            x = x / 127.5 - 1.0
+        x = tf.clip_by_value(x, -1.0, 1.0)
+        if tuple(batch.shape[1:3]) != (self.image_size, self.image_size):
+            x = tf.image.resize(x, [self.image_size, self.image_size], method="bilinear")
+        if batch.shape[-1] == 1:
+            x = tf.repeat(x, 3, axis=-1)
+        return x
+
+
+def _resolve_inception_weights(weights_path, allow_download: bool, test_weights) -> str:
+    """Returns a weights file path, `"imagenet"` or `"random"`; see `InceptionV3Features`."""
+    if test_weights is not None:
+        if test_weights != "random":
+            raise ValueError(f"_weights must be 'random' or None, got {test_weights!r}")
+        return "random"
+    source = None
+    if weights_path is not None:
+        source = ("weights_path", os.fspath(weights_path))
+    elif os.environ.get(INCEPTION_WEIGHTS_ENV):
+        source = (f"${INCEPTION_WEIGHTS_ENV}", os.environ[INCEPTION_WEIGHTS_ENV])
+    if source is not None:
+        origin, path = source
+        if not pathlib.Path(path).is_file():
+            raise ValueError(
+                f"InceptionV3 weights file {path!r} (from {origin}) does not exist; pass a "
+                "local .h5/.weights.h5 file of keras.applications.InceptionV3(include_top=True)"
+            )
+        return str(pathlib.Path(path).resolve())
+    if allow_download:
+        return "imagenet"
+    raise ValueError(
+        "InceptionV3 needs weights: pass weights_path (or --inception_weights) to a local "
+        f".h5/.weights.h5 file, set ${INCEPTION_WEIGHTS_ENV} to one, or allow_download=True "
+        "to let Keras download the ImageNet weights (needs the network)"
+    )
+
+
+@functools.lru_cache(maxsize=2)
+def _inception_two_outputs(weights: str) -> keras.Model:
+    """InceptionV3 (include_top) as a model `images → (avg_pool [B, 2048], softmax [B, 1000])`.
+
+    Cached per weights source: building the network takes seconds and 95 MB.
+    """
+    base = keras.applications.InceptionV3(
+        include_top=True, weights=None if weights == "random" else weights
+    )
+    return keras.Model(
+        base.inputs,
+        [base.get_layer("avg_pool").output, base.output],
+        name="inception_v3_pool_and_predictions",
+    )
+
+
+def _check_batch_size(batch_size) -> int:
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int | np.integer):
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+    return int(batch_size)
+
+
+def _as_images(images, channels: tuple[int, ...]) -> np.ndarray:
+    """Checks images `[N, H, W, C]` with C in `channels`; returns uint8 or float32 NumPy."""
+    if isinstance(images, tf.Tensor):
+        images = images.numpy()
+    images = np.asarray(images)
+    if images.ndim != 4 or images.shape[-1] not in channels:
+        allowed = " or ".join(str(c) for c in channels)
+        raise ValueError(
+            f"expected images [N, H, W, C] with C = {allowed}, got shape {tuple(images.shape)}"
+        )
+    if images.dtype == np.uint8:
+        return images
+    if not (np.issubdtype(images.dtype, np.floating) or np.issubdtype(images.dtype, np.integer)):
+        raise ValueError(f"expected float or uint8 images, got dtype {images.dtype}")
+    images = images.astype(np.float32, copy=False)
+    if images.size:
+        low, high = float(images.min()), float(images.max())
+        if not (np.isfinite(low) and np.isfinite(high)):
+            raise ValueError("images contain NaN or infinite values")
+        if low < -_FLOAT_RANGE_LIMIT or high > _FLOAT_RANGE_LIMIT:
+            raise ValueError(
+                f"float images must be in [-1, 1], got values in [{low:g}, {high:g}]; "
+                "pass uint8 for images in 0..255"
+            )
+    return images
+
+
+EXTRACTORS = {"digits": DigitsFeatures, "inception_v3": InceptionV3Features}
+
+
+def get_extractor(name: str, **kwargs) -> FeatureExtractor:
+    """Builds the feature extractor called `name`.
+
+    Args:
+        name: `"digits"` (`DigitsFeatures`) or `"inception_v3"` (`InceptionV3Features`).
+        **kwargs: passed to the extractor's constructor (`weights_path`, `allow_download`).
+
+    Returns:
+        A `FeatureExtractor`.
+
+    Raises:
+        ValueError: an unknown name (the message lists the valid ones), or the extractor's own
+            errors (e.g. InceptionV3 without weights).
+    """
+    if name not in EXTRACTORS:
+        raise ValueError(
+            f"unknown feature extractor {name!r}; valid: {', '.join(sorted(EXTRACTORS))}"
+        )
+    return EXTRACTORS[name](**kwargs)

@@ -1,0 +1,112 @@
+"""Feature extractors: the digits classifier and Keras' InceptionV3 (random weights offline)."""
+
+import numpy as np
+import pytest
+
+from gan_zoo.data.stacked_digits import load_digits_arrays
+from gan_zoo.metrics import features
+from gan_zoo.metrics.features import (
+    INCEPTION_WEIGHTS_ENV,
+    DigitsFeatures,
+    FeatureExtractor,
+    InceptionV3Features,
+    get_extractor,
+)
+
+
+@pytest.fixture(scope="module")
+def digits(tfds_data_dir):
+    images, labels = load_digits_arrays("test", image_size=32, data_dir=tfds_data_dir)
+    return images[:40], labels[:40]
+
+
+@pytest.fixture(scope="module")
+def inception():
+    return InceptionV3Features(_weights="random")
+
+
+def test_digits_features_shapes_probabilities_and_predictions(digits):
+    images, labels = digits
+    extractor = get_extractor("digits")
+    assert isinstance(extractor, DigitsFeatures) and isinstance(extractor, FeatureExtractor)
+    assert extractor.name == "gan_zoo_digits_classifier"
+    assert extractor.comparable_to_published is False
+    assert (extractor.feature_dim, extractor.num_classes) == (128, 10)
+
+    feats, probs = extractor.compute(images)
+    assert feats.shape == (40, 128) and feats.dtype == np.float32
+    assert probs.shape == (40, 10) and probs.dtype == np.float32
+    assert np.all(np.isfinite(feats)) and np.all(feats >= 0)  # post-ReLU
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-5)
+    # The shipped classifier is right on held-out digits (HELD_OUT_ACCURACY = 1.0).
+    assert np.mean(np.argmax(probs, axis=1) == labels) >= 0.95
+    np.testing.assert_array_equal(extractor.features(images), feats)
+    np.testing.assert_array_equal(extractor.probabilities(images), probs)
+
+    # Any size (resized by the classifier) and uint8 input give the same kind of output.
+    as_uint8 = np.round((images[:4] + 1.0) * 127.5).astype(np.uint8)
+    np.testing.assert_allclose(extractor.features(as_uint8), feats[:4], atol=0.05, rtol=0.02)
+    assert extractor.features(images[:3, ::2, ::2]).shape == (3, 128)
+    with pytest.raises(ValueError, match=r"\[N, H, W, 1\]"):
+        extractor.features(np.zeros((2, 32, 32, 3), np.float32))
+    assert extractor.info()["name"] == "gan_zoo_digits_classifier"
+
+
+def test_get_extractor_unknown_name_lists_the_valid_ones():
+    with pytest.raises(ValueError, match="unknown feature extractor 'fid'; valid: digits, incep"):
+        get_extractor("fid")
+
+
+def test_inception_without_weights_explains_the_three_options(monkeypatch, tmp_path):
+    monkeypatch.delenv(INCEPTION_WEIGHTS_ENV, raising=False)
+    with pytest.raises(ValueError) as error:
+        InceptionV3Features()
+    message = str(error.value)
+    assert "\n" not in message
+    for option in ("weights_path", INCEPTION_WEIGHTS_ENV, "allow_download=True"):
+        assert option in message
+    with pytest.raises(ValueError, match="InceptionV3 needs weights"):
+        get_extractor("inception_v3")
+
+    missing = str(tmp_path / "nope.h5")
+    with pytest.raises(ValueError, match=r"nope\.h5.*from weights_path.*does not exist"):
+        InceptionV3Features(weights_path=missing)
+    monkeypatch.setenv(INCEPTION_WEIGHTS_ENV, missing)
+    with pytest.raises(ValueError, match=f"from \\${INCEPTION_WEIGHTS_ENV}"):
+        InceptionV3Features()
+
+
+def test_inception_random_weights_gives_pool_features_and_softmax(inception):
+    assert inception.name == "keras_inception_v3_imagenet"
+    assert inception.comparable_to_published is False
+    assert "RANDOM" in inception.description
+    rng = np.random.default_rng(0)
+    gray = rng.uniform(-1, 1, (2, 16, 16, 1)).astype(np.float32)
+    feats, probs = inception.compute(gray)
+    assert feats.shape == (2, 2048) and feats.dtype == np.float32
+    assert probs.shape == (2, 1000) and probs.dtype == np.float32
+    assert np.all(np.isfinite(feats)) and np.all(feats >= 0)  # average of ReLU outputs
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-4)
+    assert not np.allclose(feats[0], feats[1])  # different images, different features
+    # Grayscale is the same image repeated over 3 channels; uint8 maps to [-1, 1].
+    rgb = np.repeat(gray, 3, axis=-1)
+    np.testing.assert_allclose(inception.features(rgb), feats, rtol=1e-4, atol=1e-5)
+    as_uint8 = np.round((rgb + 1.0) * 127.5).astype(np.uint8)
+    np.testing.assert_allclose(inception.features(as_uint8), feats, rtol=0.05, atol=0.02)
+    with pytest.raises(ValueError, match="must be in \\[-1, 1\\]"):
+        inception.features(gray * 255.0)
+
+
+@pytest.mark.slow  # writes and reads a 95 MB weights file: ~10 s on 2 cores
+def test_inception_loads_a_local_weights_file(inception, tmp_path, monkeypatch):
+    # A weights file saved from the (random) network loads through weights_path and the env var.
+    path = tmp_path / "inception.weights.h5"
+    base = features._inception_two_outputs("random")
+    base.save_weights(str(path))
+    image = np.linspace(-1, 1, 2 * 20 * 20 * 3, dtype=np.float32).reshape(2, 20, 20, 3)
+    expected = inception.features(image)
+    loaded = InceptionV3Features(weights_path=path)
+    assert loaded.weights == str(path.resolve())
+    np.testing.assert_allclose(loaded.features(image), expected, rtol=1e-5, atol=1e-6)
+    monkeypatch.setenv(INCEPTION_WEIGHTS_ENV, str(path))
+    assert InceptionV3Features().weights == str(path.resolve())
