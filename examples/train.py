@@ -15,7 +15,8 @@ Flags by group (details below, alphabetical):
   training        --epochs --batch_size --steps_per_epoch --seed --dataset --image_size
                   --data_dir
   infrastructure  --out_dir --strategy --devices --jit_compile --steps_per_execution
-                  --num_samples --sample_every --export --verbose --dry_run
+                  --num_samples --sample_every --eval_every --eval_samples --export
+                  --verbose --dry_run
 """
 
 import json
@@ -73,6 +74,12 @@ flags.DEFINE_bool("jit_compile", False, "[infrastructure] XLA-compile the traini
 flags.DEFINE_integer("steps_per_execution", 1, "[infrastructure] Training steps per compiled call.")
 flags.DEFINE_integer("num_samples", 64, "[infrastructure] Images per sample grid.")
 flags.DEFINE_integer("sample_every", 1, "[infrastructure] Epochs between sample grids.")
+flags.DEFINE_integer(
+    "eval_every",
+    0,
+    "[infrastructure] Evaluate every N epochs (FID etc. vs the real floor); 0: off.",
+)
+flags.DEFINE_integer("eval_samples", 1000, "[infrastructure] Generated samples per evaluation.")
 flags.DEFINE_bool("export", True, "[infrastructure] Export a SavedModel at the end.")
 flags.DEFINE_enum(
     "verbose",
@@ -117,6 +124,8 @@ def config_from_flags() -> training.TrainConfig:
         steps_per_execution=FLAGS.steps_per_execution,
         num_samples=FLAGS.num_samples,
         sample_every=FLAGS.sample_every,
+        eval_every=FLAGS.eval_every,
+        eval_samples=FLAGS.eval_samples,
         export=FLAGS.export,
         verbose=FLAGS.verbose if FLAGS.verbose == "auto" else int(FLAGS.verbose),
         overrides=parse_overrides(FLAGS.override),

@@ -41,6 +41,10 @@ class TrainConfig:
         num_samples: int. Images in each sample grid. Defaults to 64.
         sample_every: int. Epochs between sample grids. Defaults to 1.
         checkpoint_every: int. Epochs between checkpoints. Defaults to 1.
+        eval_every: int. Epochs between `EvaluationCallback` runs (Fréchet distance and the
+            other metrics against the real-vs-real floor, into history.json and TensorBoard);
+            0 turns it off. Defaults to 0.
+        eval_samples: int. Generated samples per evaluation. Defaults to 1000.
         export: bool. Write `saved_model/` at the end. Defaults to True.
         verbose: int or "auto". Keras progress bar setting. Defaults to "auto".
         overrides: dict. Other preset fields to change (`{"latent_dim": 64}`).
@@ -62,6 +66,8 @@ class TrainConfig:
     num_samples: int = 64
     sample_every: int = 1
     checkpoint_every: int = 1
+    eval_every: int = 0
+    eval_samples: int = 1000
     export: bool = True
     verbose: int | str = "auto"
     overrides: dict[str, Any] = dataclasses.field(default_factory=dict)
@@ -83,7 +89,17 @@ def resolve(config: TrainConfig) -> tuple[presets.Preset, dict[str, Any]]:
         if value is not None:
             changes[key] = value
     preset = preset.replace(**changes)
-    for key in ("steps_per_execution", "num_samples", "sample_every", "checkpoint_every"):
+    if config.eval_every < 0:
+        raise ValueError(
+            f"eval_every must be 0 (off) or a positive integer; got {config.eval_every}"
+        )
+    for key in (
+        "steps_per_execution",
+        "num_samples",
+        "sample_every",
+        "checkpoint_every",
+        "eval_samples",
+    ):
         if getattr(config, key) < 1:
             raise ValueError(f"{key} must be a positive integer; got {getattr(config, key)}")
     run = dataclasses.asdict(config)
@@ -143,8 +159,19 @@ def train(config: TrainConfig) -> dict[str, Any]:
         log_dir=os.path.join(out_dir, "logs"),
         reference_points=reference,
     )
-    callbacks = [
-        samples,
+    callbacks = [samples]
+    if config.eval_every:  # before HistoryWriter, so history.json records the eval_* values
+        callbacks.append(
+            callbacks_lib.EvaluationCallback(
+                every_n_epochs=config.eval_every,
+                num_samples=config.eval_samples,
+                dataset=preset.dataset,
+                data_dir=config.data_dir,
+                seed=config.seed,
+                log_dir=os.path.join(out_dir, "logs"),
+            )
+        )
+    callbacks += [
         callbacks_lib.HistoryWriter(out_dir),
         callbacks_lib.Checkpointer(
             os.path.join(out_dir, "checkpoints"), every_n_epochs=config.checkpoint_every

@@ -156,3 +156,27 @@ def test_download_presets_train_on_mock_data(name, tmp_path):
     images = summary["model"].generate(2, seed=0)
     assert images.shape == (2, *preset.sample_shape)
     assert os.path.exists(tmp_path / "saved_model" / "saved_model.pb")
+
+
+def test_eval_every_records_metrics_in_history(tmp_path, tfds_data_dir):
+    config = training.TrainConfig(
+        preset="dcgan_digits",
+        out_dir=str(tmp_path),
+        epochs=2,
+        steps_per_epoch=2,
+        batch_size=8,
+        data_dir=tfds_data_dir,
+        verbose=0,
+        export=False,
+        eval_every=2,
+        eval_samples=64,
+        overrides=TINY_DCGAN,
+    )
+    training.train(config)
+    with open(tmp_path / "history.json") as f:
+        history = json.load(f)
+    fid = history["eval_frechet_distance"]
+    assert fid[0] is None and np.isfinite(fid[1]) and fid[1] > 0
+    assert len(history["d_loss"]) == 2
+    with pytest.raises(ValueError, match="eval_every must be 0"):
+        training.resolve(training.TrainConfig(eval_every=-1))
