@@ -192,7 +192,7 @@ class DigitsClassifier:
         Raises:
             ValueError: if `images` is not [N, H, W, 3] or float values lie far outside [-1, 1].
         """
-        images = _as_array(images, channels=3)
+        images = check_images(images, 3, "stacked digits (one digit per channel)")
         n, height, width, _ = images.shape
         # [N, H, W, 3] → [N, 3, H, W] → [3N, H, W, 1]: channel k of image i is row 3i + k.
         per_channel = np.moveaxis(images, -1, 1).reshape(n * 3, height, width, 1)
@@ -204,7 +204,7 @@ class DigitsClassifier:
             raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
         if batch_size < 1:
             raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
-        images = _as_array(images, channels=1)
+        images = check_images(images, 1, "grayscale digits")
         features, logits = [], []
         for start in range(0, len(images), batch_size):
             batch = self._preprocess(images[start : start + batch_size])
@@ -227,18 +227,47 @@ class DigitsClassifier:
         return tf.clip_by_value(x, -1.0, 1.0)
 
 
-def _as_array(images, *, channels: int) -> np.ndarray:
-    """Checks images [N, H, W, channels] and returns them as a NumPy array (uint8 or float)."""
+def check_images(images, channels: int | tuple[int, ...], kind: str = "") -> np.ndarray:
+    """Checks images `[N, H, W, C]` (C in `channels`); returns them as uint8 or float32 NumPy.
+
+    Args:
+        images: array or tensor, uint8 in 0..255 or float in [-1, 1].
+        channels: int or tuple of int. The allowed channel counts.
+        kind: str. Words for the error message ("grayscale digits", ...).
+
+    Raises:
+        ValueError: wrong rank or channels, a dtype that is neither float nor integer, NaN or
+            infinite values, or floats far outside [-1, 1] (another scale, e.g. 0..255).
+    """
     if isinstance(images, tf.Tensor):
         images = images.numpy()
     images = np.asarray(images)
-    if images.ndim != 4 or images.shape[-1] != channels:
-        kind = "grayscale digits" if channels == 1 else "stacked digits (one digit per channel)"
+    allowed = (channels,) if isinstance(channels, int) else tuple(channels)
+    if images.ndim != 4 or images.shape[-1] not in allowed:
+        expected = (
+            f"[N, H, W, {allowed[0]}]"
+            if len(allowed) == 1
+            else f"[N, H, W, C] with C = {' or '.join(map(str, allowed))}"
+        )
         raise ValueError(
-            f"expected {kind} images [N, H, W, {channels}], got shape {tuple(images.shape)}"
+            f"expected {kind + ' ' if kind else ''}images {expected}, "
+            f"got shape {tuple(images.shape)}"
         )
     if images.dtype == np.uint8:
         return images
+    if not (np.issubdtype(images.dtype, np.floating) or np.issubdtype(images.dtype, np.integer)):
+        raise ValueError(f"expected float or uint8 images, got dtype {images.dtype}")
+    images = images.astype(np.float32, copy=False)
+    if images.size:
+        low, high = float(images.min()), float(images.max())
+        if not (np.isfinite(low) and np.isfinite(high)):
+            raise ValueError("images contain NaN or infinite values")
+        if low < -_FLOAT_RANGE_LIMIT or high > _FLOAT_RANGE_LIMIT:
+            raise ValueError(
+                f"float images must be in [-1, 1], got values in [{low:g}, {high:g}]; "
+                "pass uint8 for images in 0..255"
+            )
+    return images
     if not (np.issubdtype(images.dtype, np.floating) or np.issubdtype(images.dtype, np.integer)):
         raise ValueError(f"expected float or uint8 images, got dtype {images.dtype}")
     images = images.astype(np.float32, copy=False)

@@ -32,6 +32,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from gan_zoo.metrics.digits_classifier import check_images
+
 __all__ = [
     "EXTRACTORS",
     "INCEPTION_WEIGHTS_ENV",
@@ -43,8 +45,6 @@ __all__ = [
 
 # Environment variable naming a local InceptionV3 weights file (.h5 or .weights.h5).
 INCEPTION_WEIGHTS_ENV = "GAN_ZOO_INCEPTION_WEIGHTS"
-# Float images beyond this magnitude are taken for another scale (e.g. 0..255) and rejected.
-_FLOAT_RANGE_LIMIT = 2.0
 
 
 class FeatureExtractor(abc.ABC):
@@ -241,7 +241,7 @@ class InceptionV3Features(FeatureExtractor):
     def compute(self, images, batch_size: int | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Features `[N, 2048]` and probabilities `[N, 1000]`; see `FeatureExtractor.compute`."""
         batch_size = _check_batch_size(batch_size or self.default_batch_size)
-        images = _as_images(images, self.channels)
+        images = check_images(images, self.channels)
         features, probabilities = [], []
         for start in range(0, len(images), batch_size):
             batch = self._preprocess(images[start : start + batch_size])
@@ -321,33 +321,6 @@ def _check_batch_size(batch_size) -> int:
     if batch_size < 1:
         raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
     return int(batch_size)
-
-
-def _as_images(images, channels: tuple[int, ...]) -> np.ndarray:
-    """Checks images `[N, H, W, C]` with C in `channels`; returns uint8 or float32 NumPy."""
-    if isinstance(images, tf.Tensor):
-        images = images.numpy()
-    images = np.asarray(images)
-    if images.ndim != 4 or images.shape[-1] not in channels:
-        allowed = " or ".join(str(c) for c in channels)
-        raise ValueError(
-            f"expected images [N, H, W, C] with C = {allowed}, got shape {tuple(images.shape)}"
-        )
-    if images.dtype == np.uint8:
-        return images
-    if not (np.issubdtype(images.dtype, np.floating) or np.issubdtype(images.dtype, np.integer)):
-        raise ValueError(f"expected float or uint8 images, got dtype {images.dtype}")
-    images = images.astype(np.float32, copy=False)
-    if images.size:
-        low, high = float(images.min()), float(images.max())
-        if not (np.isfinite(low) and np.isfinite(high)):
-            raise ValueError("images contain NaN or infinite values")
-        if low < -_FLOAT_RANGE_LIMIT or high > _FLOAT_RANGE_LIMIT:
-            raise ValueError(
-                f"float images must be in [-1, 1], got values in [{low:g}, {high:g}]; "
-                "pass uint8 for images in 0..255"
-            )
-    return images
 
 
 EXTRACTORS = {"digits": DigitsFeatures, "inception_v3": InceptionV3Features}
