@@ -125,8 +125,6 @@ def train(config: TrainConfig) -> dict[str, Any]:
     strategy = distribute.get_strategy(config.strategy, config.devices)
     distribute.check_global_batch(preset.batch_size, strategy)
     resolved["run"]["replicas"] = strategy.num_replicas_in_sync
-    os.makedirs(out_dir, exist_ok=True)
-    callbacks_lib.write_json(resolved, os.path.join(out_dir, "config.json"))
 
     dataset = data.make_dataset(
         preset.dataset,
@@ -148,6 +146,9 @@ def train(config: TrainConfig) -> dict[str, Any]:
                 "steps_per_execution": config.steps_per_execution,
             },
         )
+    # Written once data and model exist (a bad dataset leaves no run directory), before fit.
+    os.makedirs(out_dir, exist_ok=True)
+    callbacks_lib.write_json(resolved, os.path.join(out_dir, "config.json"))
     reference = None
     if preset.dataset.startswith("gaussian_mixture/"):
         reference = data.mixture_centres(preset.dataset.split("/", 1)[1])

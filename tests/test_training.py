@@ -180,3 +180,13 @@ def test_eval_every_records_metrics_in_history(tmp_path, tfds_data_dir):
     assert len(history["d_loss"]) == 2
     with pytest.raises(ValueError, match="eval_every must be 0"):
         training.resolve(training.TrainConfig(eval_every=-1))
+
+
+def test_bad_dataset_leaves_no_run_directory(tmp_path):
+    out_dir = tmp_path / "run"
+    config = training.TrainConfig(
+        preset="dcgan_digits", out_dir=str(out_dir), dataset="folder:/does/not/exist"
+    )
+    with pytest.raises(ValueError, match="does not exist"):
+        training.train(config)
+    assert not out_dir.exists()
