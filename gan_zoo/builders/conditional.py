@@ -84,11 +84,13 @@ def concat_discriminator(
     return keras.Model([samples, labels], base(inputs), name=name)
 
 
-def _features(base: keras.Model) -> keras.Model:
-    """φ: `base` up to the layer before its `score` layer."""
+def _features(base: keras.Model) -> tuple[keras.KerasTensor, keras.KerasTensor]:
+    """A `samples` input and φ(samples): `base` up to the layer before its `score` layer."""
     if not base.layers[-1].name.startswith("score"):
         raise ValueError(f"discriminator {base.name!r} must end with a layer named 'score'")
-    return keras.Model(base.input, base.layers[-2].output, name="features")
+    features = keras.Model(base.input, base.layers[-2].output, name="features")
+    samples = keras.Input(base.input_shape[1:], name="samples")
+    return samples, features(samples)
 
 
 def projection_discriminator(
@@ -104,10 +106,8 @@ def projection_discriminator(
     Returns:
         `keras.Model([samples, labels]) → scores [B, 1]`.
     """
-    features = _features(base)
-    samples = keras.Input(base.input_shape[1:], name="samples")
+    samples, phi = _features(base)
     labels = _labels_input()
-    phi = features(samples)
     width = phi.shape[-1]
     unconditional = layers.Dense(1, name="score")(phi)
     embedded = layers.Embedding(num_classes, width, name="label_projection")(labels)
@@ -129,9 +129,7 @@ def auxiliary_classifier_discriminator(
     Returns:
         `keras.Model(samples) → [scores [B, 1], class_logits [B, num_classes]]`.
     """
-    features = _features(base)
-    samples = keras.Input(base.input_shape[1:], name="samples")
-    phi = features(samples)
+    samples, phi = _features(base)
     scores = layers.Dense(1, name="score")(phi)
     class_logits = layers.Dense(num_classes, name="class_logits")(phi)
     return keras.Model(samples, [scores, class_logits], name=name)
