@@ -1,14 +1,24 @@
-"""Sample quality against the published tables: the 2-D mode-collapse protocol.
+"""Sample quality against the published tables: the 2-D protocol and the digits suite.
 
-VEEGAN protocol (Srivastava et al. 2017, Table 1; Metz et al. 2016): train on the ring of 8 and
-the grid of 25 Gaussians for 25,000 iterations, draw 2,500 samples, count the modes covered and
-the % of high-quality samples (within 3 std of the nearest centre), averaged over seeds.
-`gan_zoo.metrics.mode_coverage` documents the exact definitions. Writes
-bench_results/quality_2d.json, a Markdown table (ours beside the published rows) and scatter
-plots of samples over the mixture centres.
+Two suites (`--suite=2d,digits`, both by default), each writing per-run JSON under its output
+folder (a rerun skips finished runs), `results.json` and a Markdown `table.md`:
 
-  python benchmarks/quality.py                       # 5 seeds, 25,000 iterations (slow on CPU)
-  python benchmarks/quality.py --seeds=1 --presets=gan_ring8,wgan_gp_ring8
+- **2d** — the VEEGAN protocol (Srivastava et al. 2017, Table 1; Metz et al. 2016): train on the
+  ring of 8 and the grid of 25 Gaussians for 25,000 iterations, draw 2,500 samples, count the
+  modes covered and the % of high-quality samples (within 3 std of the nearest centre),
+  averaged over seeds; ours beside the published rows, plus the real-data floor (2,500
+  held-out real points) and scatter plots of samples over the mixture centres.
+  `gan_zoo.metrics.mode_coverage` documents the exact definitions.
+- **digits** — each `*_digits` preset trained on the embedded digits (its preset's epochs) and
+  evaluated offline with the shipped digits classifier: Fréchet distance in its feature space,
+  precision/recall, class modes (of 10) with KL to uniform, and CAS for conditional presets;
+  `dcgan_stacked_digits` gives the stacked-digits modes (of 1,000, as Stacked-MNIST). Every
+  column has the real-vs-real floor (held-out real data against training data) beside it.
+  `--from_runs=DIR` evaluates finished run directories `DIR/<preset>` instead of training.
+
+  python benchmarks/quality.py --suite=2d             # 5 seeds, 25,000 iterations (slow on CPU)
+  python benchmarks/quality.py --suite=2d --seeds=1 --presets=gan_ring8 --jobs=2
+  python benchmarks/quality.py --suite=digits --presets=dcgan_digits,cgan_digits
 """
 
 import argparse
@@ -27,6 +37,19 @@ import numpy as np  # noqa: E402
 from gan_zoo import data, metrics, plotting, presets  # noqa: E402
 
 PRESETS_2D = ("gan_ring8", "wgan_gp_ring8", "gan_grid25", "wgan_gp_grid25")
+PRESETS_DIGITS = (
+    "dcgan_digits",
+    "gan_digits",
+    "lsgan_digits",
+    "sngan_digits",
+    "wgan_digits",
+    "wgan_gp_digits",
+    "cgan_digits",
+    "cgan_projection_digits",
+    "acgan_digits",
+    "dcgan_stacked_digits",
+)
+SUITES = ("2d", "digits")
 # (modes, % high quality) on ring8 and grid25: VEEGAN Table 1; WGAN-GP and GDPP rows from the
 # GDPP paper (Elfeki et al. 2019, Table 1).
 PUBLISHED = {
@@ -92,56 +115,91 @@ def run(
     }
 
 
-def table(rows: list[dict]) -> str:
+def real_floor_2d(mixture: str, num_samples: int) -> dict:
+    """Mode coverage of `num_samples` held-out real points: the best a model can score."""
+    real = data.make_dataset(
+        f"gaussian_mixture/{mixture}", "test", batch_size=num_samples, shuffle=False
+    )
+    points = next(iter(real)).numpy()
+    result = metrics.mixture_mode_coverage(points, mixture)
+    return {k: v for k, v in result.items() if k != "counts"} | {"num_samples": len(points)}
+
+
+def table(rows: list[dict], floors: dict | None = None) -> str:
+    """The 2-D table: published rows, then ours (mean over seeds), then the real-data floor."""
     lines = [
-        "| model | ring8 modes (of 8) | ring8 % HQ | grid25 modes (of 25) | grid25 % HQ |",
-        "|---|---:|---:|---:|---:|",
+        "| model | ring8 modes (of 8) | ring8 % HQ | grid25 modes (of 25) | grid25 % HQ "
+        "| seeds | train s / run |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for model, ((ring_modes, ring_hq), (grid_modes, grid_hq)) in PUBLISHED.items():
         lines.append(
-            f"| {model} (published) | {ring_modes} | {ring_hq} | {grid_modes} | {grid_hq} |"
+            f"| {model} (published) | {ring_modes} | {ring_hq} | {grid_modes} | {grid_hq} | | |"
         )
     by_family = {}
     for row in rows:
         family = row["preset"].rsplit("_", 1)[0]
         by_family.setdefault(family, {}).setdefault(row["mixture"], []).append(row)
     for family, mixtures in sorted(by_family.items()):
-        cells = []
+        cells, seeds, seconds = [], [], []
         for mixture in ("ring8", "grid25"):
             runs = mixtures.get(mixture, [])
             if runs:
-                modes = np.mean([r["modes_covered"] for r in runs])
-                hq = 100 * np.mean([r["high_quality_fraction"] for r in runs])
-                cells += [f"{modes:.1f}", f"{hq:.1f}"]
+                modes = [r["modes_covered"] for r in runs]
+                hq = [100 * r["high_quality_fraction"] for r in runs]
+                cells += [_mean_std(modes), _mean_std(hq)]
+                seeds.append(str(len(runs)))
+                seconds.append(f"{np.mean([r['train_seconds'] for r in runs]):.0f}")
             else:
                 cells += ["–", "–"]
-        seeds = max(len(v) for v in mixtures.values())
         lines.append(
-            f"| gan_zoo `{family}` ({seeds} seed{'s' * (seeds > 1)}) | " + " | ".join(cells) + " |"
+            f"| gan_zoo `{family}` | "
+            + " | ".join(cells)
+            + f" | {' / '.join(seeds)} | {' / '.join(seconds)} |"
+        )
+    if floors:
+        ring, grid = floors.get("ring8"), floors.get("grid25")
+        cells = []
+        for floor in (ring, grid):
+            if floor is None:
+                cells += ["–", "–"]
+            else:
+                hq = 100 * floor["high_quality_fraction"]
+                cells += [str(floor["modes_covered"]), f"{hq:.1f}"]
+        count = next(f["num_samples"] for f in floors.values())
+        lines.append(
+            f"| real data, {count:,} held-out points (floor) | " + " | ".join(cells) + " | | |"
         )
     return "\n".join(lines)
 
 
+def _mean_std(values) -> str:
+    if len(values) == 1:
+        return f"{values[0]:.1f}"
+    return f"{np.mean(values):.1f} ± {np.std(values):.1f}"
+
+
 def result_path(out_dir: str, name: str, seed: int, iterations: int) -> str:
-    """Where one run's JSON lives: finished runs are skipped when the benchmark is rerun."""
+    """Where one 2-D run's JSON lives: finished runs are skipped when the benchmark is rerun."""
     return os.path.join(out_dir, "runs", f"{name}_seed{seed}_it{iterations}.json")
 
 
-def load_rows(out_dir: str, iterations: int) -> list[dict]:
-    """Every finished run of `iterations` iterations under `out_dir`, sorted by preset, seed."""
+def load_rows(out_dir: str, suffix: str) -> list[dict]:
+    """Every finished run under `out_dir/runs` whose file name ends with `suffix`."""
     folder = os.path.join(out_dir, "runs")
     rows = []
     for filename in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
-        if filename.endswith(f"_it{iterations}.json"):
+        if filename.endswith(suffix):
             with open(os.path.join(folder, filename)) as f:
                 rows.append(json.load(f))
-    return sorted(rows, key=lambda r: (r["preset"], r["seed"]))
+    return sorted(rows, key=lambda r: (r["preset"], r.get("seed", 0)))
 
 
-def _save_row(row: dict, path: str) -> None:
+def _save_json(value, path: str) -> None:
+    os.makedirs(os.path.dirname(path), exist_ok=True)
     temporary = path + ".tmp"
     with open(temporary, "w") as f:
-        json.dump(row, f, indent=2)
+        json.dump(value, f, indent=2)
     os.replace(temporary, path)  # A run killed mid-write leaves no half-written result.
 
 
@@ -154,51 +212,23 @@ def _report(row: dict) -> None:
     )
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--presets", default=",".join(PRESETS_2D))
-    parser.add_argument("--seeds", type=int, default=5, help="runs seeds 0 .. seeds-1")
-    parser.add_argument("--iterations", type=int, default=25_000)
-    parser.add_argument("--num_samples", type=int, default=2_500)
-    parser.add_argument("--out_dir", default="bench_results/quality_2d")
-    parser.add_argument(
-        "--jobs",
-        type=int,
-        default=1,
-        help="runs trained at once, each in its own process with cores/jobs threads "
-        "(2 jobs on 2 cores finish a batch of runs ~1.3x sooner than 1 job of 2 threads)",
-    )
-    parser.add_argument(
-        "--steps_per_execution",
-        type=int,
-        default=50,
-        help="training steps per compiled call; same updates, less Python overhead",
-    )
-    parser.add_argument("--force", action="store_true", help="retrain runs that have results")
-    args = parser.parse_args()
-    names = args.presets.split(",")
-    unknown = [n for n in names if n not in presets.list_presets()]
-    if unknown:
-        parser.error(f"unknown presets {unknown}; 2-D presets: {', '.join(PRESETS_2D)}")
-    for flag in ("seeds", "iterations", "num_samples", "jobs", "steps_per_execution"):
-        if getattr(args, flag) < 1:
-            parser.error(f"--{flag} must be a positive integer, got {getattr(args, flag)}")
-    os.makedirs(os.path.join(args.out_dir, "runs"), exist_ok=True)
-
+def suite_2d(args, names: list[str]) -> str:
+    """Trains (in `args.jobs` processes) and scores every 2-D preset × seed; returns the table."""
+    out_dir = os.path.join(args.out_dir, "quality_2d")
     todo = []
     for name in names:
         for seed in range(args.seeds):
-            path = result_path(args.out_dir, name, seed, args.iterations)
+            path = result_path(out_dir, name, seed, args.iterations)
             if os.path.exists(path) and not args.force:
                 print(f"{name} seed {seed}: done before ({path}); --force retrains", flush=True)
             else:
                 todo.append((name, seed, path))
     threads = max(1, (os.cpu_count() or 1) // args.jobs) if args.jobs > 1 else 0
-    common = (args.iterations, args.num_samples, args.out_dir, args.steps_per_execution, threads)
+    common = (args.iterations, args.num_samples, out_dir, args.steps_per_execution, threads)
     if args.jobs == 1:
         for name, seed, path in todo:
             row = run(name, seed, *common)
-            _save_row(row, path)
+            _save_json(row, path)
             _report(row)
     else:
         # Fresh processes (spawn): TensorFlow's thread pools are fixed at its first use.
@@ -209,16 +239,170 @@ def main():
             futures = {pool.submit(run, name, seed, *common): path for name, seed, path in todo}
             for future in concurrent.futures.as_completed(futures):
                 row = future.result()
-                _save_row(row, futures[future])
+                _save_json(row, futures[future])
                 _report(row)
 
-    rows = [r for r in load_rows(args.out_dir, args.iterations) if r["preset"] in names]
-    with open(os.path.join(args.out_dir, "results.json"), "w") as f:
-        json.dump(rows, f, indent=2)
-    markdown = table(rows)
-    with open(os.path.join(args.out_dir, "table.md"), "w") as f:
+    rows = [r for r in load_rows(out_dir, f"_it{args.iterations}.json") if r["preset"] in names]
+    mixtures = sorted({presets.get_preset(n).dataset.split("/", 1)[1] for n in names})
+    floors = {m: real_floor_2d(m, args.num_samples) for m in mixtures}
+    _save_json({"runs": rows, "real_floor": floors}, os.path.join(out_dir, "results.json"))
+    markdown = table(rows, floors)
+    with open(os.path.join(out_dir, "table.md"), "w") as f:
         f.write(markdown + "\n")
-    print("\n" + markdown)
+    return markdown
+
+
+# -------------------------------------------------------------------------------- digits suite
+
+# (column title, report key, format) of the digits table; each shows "model (floor)".
+DIGITS_COLUMNS = (
+    ("FID (digits features)", "frechet_distance", "{:.2f}"),
+    ("precision", "precision", "{:.2f}"),
+    ("recall", "recall", "{:.2f}"),
+    ("class modes", "class_modes_covered", "{:d}"),
+    ("KL to uniform", "class_kl_to_uniform", "{:.3f}"),
+    ("CAS", "cas", "{:.3f}"),
+)
+
+
+def run_digits(name: str, seed: int, out_dir: str, num_samples: int, from_runs: str | None):
+    """Trains `name` (or reuses `from_runs/<name>`) and evaluates it against its real data."""
+    from gan_zoo import training
+    from gan_zoo.metrics import evaluation
+
+    preset = presets.get_preset(name)
+    seconds = None
+    run_dir = os.path.join(from_runs, name) if from_runs else None
+    if run_dir and os.path.isdir(os.path.join(run_dir, "saved_model")):
+        source, model = run_dir, run_dir
+        with open(os.path.join(run_dir, "config.json")) as f:
+            epochs = json.load(f)["preset"]["epochs"]
+    else:
+        run_dir = os.path.join(out_dir, "train", name)
+        config = training.TrainConfig(preset=name, out_dir=run_dir, seed=seed, verbose=0)
+        summary = training.train(config)
+        source, model, seconds = "trained here", summary["model"], summary["seconds"]
+        epochs = preset.epochs
+    chosen = ["frechet_distance", "precision_recall", "class_modes"]
+    if preset.conditioning is not None:
+        chosen.append("cas")
+    report = evaluation.evaluate_model(
+        model, dataset=preset.dataset, metrics=chosen, num_samples=num_samples, seed=seed
+    )
+    at_floor_count = report.get("model_at_baseline_count", {})
+    return {
+        "preset": name,
+        "seed": seed,
+        "dataset": preset.dataset,
+        "epochs": epochs,
+        "source": source,
+        "run_dir": run_dir,
+        "train_seconds": seconds,
+        "extractor": report["extractor"],
+        "num_samples": num_samples,
+        "model": evaluation.scalar_metrics(report["model"]),
+        "model_at_floor_count": evaluation.scalar_metrics(at_floor_count),
+        "real_floor": evaluation.scalar_metrics(report["real_baseline"]),
+        "notes": report.get("notes", []),
+    }
+
+
+def digits_table(rows: list[dict]) -> str:
+    """One row per preset: each metric as `model (real floor)`."""
+    titles = " | ".join(title for title, _, _ in DIGITS_COLUMNS)
+    lines = [
+        f"| preset | data | {titles} | epochs | train s |",
+        "|---|---|" + "---:|" * (len(DIGITS_COLUMNS) + 2),
+    ]
+    for row in rows:
+        cells = []
+        for _, key, fmt in DIGITS_COLUMNS:
+            value, floor = row["model"].get(key), row["real_floor"].get(key)
+            if value is None:
+                cells.append("–")
+                continue
+            cell = fmt.format(int(value) if fmt == "{:d}" else value)
+            if floor is not None:
+                cell += " (" + fmt.format(int(floor) if fmt == "{:d}" else floor) + ")"
+            cells.append(cell)
+        seconds = "–" if row["train_seconds"] is None else f"{row['train_seconds']:.0f}"
+        lines.append(
+            f"| `{row['preset']}` | {row['dataset']} | "
+            + " | ".join(cells)
+            + f" | {row['epochs']} | {seconds} |"
+        )
+    return "\n".join(lines)
+
+
+def suite_digits(args, names: list[str]) -> str:
+    """Trains (or reuses) and evaluates every digits preset; returns the table."""
+    out_dir = os.path.join(args.out_dir, "quality_digits")
+    for name in names:
+        path = os.path.join(out_dir, "runs", f"{name}_seed0_digits.json")
+        if os.path.exists(path) and not args.force:
+            print(f"{name}: done before ({path}); --force reruns", flush=True)
+            continue
+        row = run_digits(name, 0, out_dir, args.digits_samples, args.from_runs)
+        _save_json(row, path)
+        print(f"{name}: " + ", ".join(f"{k} {v:.3g}" for k, v in row["model"].items()), flush=True)
+    rows = [r for r in load_rows(out_dir, "_digits.json") if r["preset"] in names]
+    _save_json(rows, os.path.join(out_dir, "results.json"))
+    markdown = digits_table(rows)
+    with open(os.path.join(out_dir, "table.md"), "w") as f:
+        f.write(markdown + "\n")
+    return markdown
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--suite", default="2d,digits", help="2d, digits or both (2d,digits)")
+    parser.add_argument(
+        "--presets", default=None, help="comma-separated presets; default: all of the suite's"
+    )
+    parser.add_argument("--seeds", type=int, default=5, help="2d: runs seeds 0 .. seeds-1")
+    parser.add_argument("--iterations", type=int, default=25_000, help="2d: generator steps")
+    parser.add_argument("--num_samples", type=int, default=2_500, help="2d: samples scored")
+    parser.add_argument(
+        "--digits_samples", type=int, default=2_000, help="digits: generated images scored"
+    )
+    parser.add_argument("--from_runs", default=None, help="digits: evaluate DIR/<preset> runs")
+    parser.add_argument("--out_dir", default="bench_results")
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        help="2d: runs trained at once, each in its own process with cores/jobs threads "
+        "(on 2 cores, 2 jobs of 1 thread finish a batch of runs sooner than 1 job of 2)",
+    )
+    parser.add_argument(
+        "--steps_per_execution",
+        type=int,
+        default=50,
+        help="2d: training steps per compiled call; the same updates, less Python overhead",
+    )
+    parser.add_argument("--force", action="store_true", help="rerun runs that have results")
+    args = parser.parse_args()
+    suites = args.suite.split(",")
+    if not suites or any(suite not in SUITES for suite in suites):
+        parser.error(f"--suite must name 2d, digits or both; got {args.suite!r}")
+    for flag in ("seeds", "iterations", "num_samples", "digits_samples", "jobs"):
+        if getattr(args, flag) < 1:
+            parser.error(f"--{flag} must be a positive integer, got {getattr(args, flag)}")
+    if args.steps_per_execution < 1:
+        parser.error(f"--steps_per_execution must be >= 1, got {args.steps_per_execution}")
+    requested = args.presets.split(",") if args.presets else None
+    suite_presets = {"2d": PRESETS_2D, "digits": PRESETS_DIGITS}
+    known = set(presets.list_presets())
+    for name in requested or []:
+        if name not in known or not any(name in suite_presets[s] for s in suites):
+            allowed = ", ".join(n for s in suites for n in suite_presets[s])
+            parser.error(f"preset {name!r} is not in the chosen suites; allowed: {allowed}")
+    for suite in suites:
+        names = [n for n in suite_presets[suite] if requested is None or n in requested]
+        if not names:
+            continue
+        markdown = suite_2d(args, names) if suite == "2d" else suite_digits(args, names)
+        print(f"\n{suite}:\n{markdown}\n", flush=True)
 
 
 if __name__ == "__main__":
