@@ -1,0 +1,121 @@
+"""benchmarks/quality.py: its tables from known rows, and one tiny real 2-D run end to end."""
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SCRIPT = os.path.join(REPO_ROOT, "benchmarks", "quality.py")
+
+
+@pytest.fixture(scope="module")
+def quality():
+    spec = importlib.util.spec_from_file_location("quality_benchmark", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _row(preset, mixture, seed, modes, hq, seconds):
+    return {
+        "preset": preset,
+        "mixture": mixture,
+        "seed": seed,
+        "modes_covered": modes,
+        "high_quality_fraction": hq,
+        "train_seconds": seconds,
+    }
+
+
+def test_2d_table_averages_seeds_and_adds_the_floor(quality):
+    rows = [
+        _row("gan_ring8", "ring8", 0, 6, 0.10, 100.0),
+        _row("gan_ring8", "ring8", 1, 8, 0.30, 120.0),
+        _row("gan_grid25", "grid25", 0, 20, 0.5, 90.0),
+    ]
+    floors = {
+        "ring8": {"modes_covered": 8, "high_quality_fraction": 0.989, "num_samples": 2500},
+        "grid25": {"modes_covered": 25, "high_quality_fraction": 0.988, "num_samples": 2500},
+    }
+    lines = quality.table(rows, floors).splitlines()
+    ours = next(line for line in lines if "`gan`" in line)
+    # ring8: modes mean 7, population std 1; HQ 20 % ± 10 %; grid25 from one seed.
+    assert "| 7.0 ± 1.0 | 20.0 ± 10.0 | 20.0 | 50.0 | 2 / 1 | 110 / 90 |" in ours
+    assert "| GAN (published) | 1.0 | 99.3 | 3.3 | 0.5 |" in lines[2]
+    assert lines[-1].startswith("| real data, 2,500 held-out points (floor) | 8 | 98.9 | 25 | 98.8")
+
+
+def test_digits_table_puts_the_floor_beside_each_metric(quality):
+    row = {
+        "preset": "cgan_digits",
+        "dataset": "gan_zoo_digits",
+        "epochs": 40,
+        "train_seconds": 394.4,
+        "model": {
+            "frechet_distance": 1.374,
+            "precision": 0.808,
+            "recall": 0.628,
+            "class_modes_covered": 10,
+            "class_kl_to_uniform": 0.0002,
+            "cas": 0.915,
+        },
+        "real_floor": {"frechet_distance": 0.2, "precision": 0.9, "recall": 0.9, "cas": 1.0},
+    }
+    unconditional = {**row, "preset": "dcgan_digits", "train_seconds": None}
+    unconditional["model"] = {k: v for k, v in row["model"].items() if k != "cas"}
+    lines = quality.digits_table([row, unconditional]).splitlines()
+    assert lines[2] == (
+        "| `cgan_digits` | gan_zoo_digits | 1.37 (0.20) | 0.81 (0.90) | 0.63 (0.90) | 10 | "
+        "0.000 | 0.915 (1.000) | 40 | 394 |"
+    )
+    assert lines[3].endswith("| 10 | 0.000 | – | 40 | – |")
+
+
+def test_2d_suite_runs_scores_and_skips_finished_runs(tmp_path):
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    command = [
+        sys.executable,
+        SCRIPT,
+        "--suite=2d",
+        "--presets=gan_ring8",
+        "--seeds=1",
+        "--iterations=20",
+        "--steps_per_execution=10",
+        "--num_samples=500",
+        f"--out_dir={tmp_path}",
+    ]
+    first = subprocess.run(command, capture_output=True, text=True, timeout=300, env=env)
+    assert first.returncode == 0, first.stderr[-2000:]
+    result_file = tmp_path / "quality_2d" / "runs" / "gan_ring8_seed0_it20.json"
+    row = json.loads(result_file.read_text())
+    assert row["iterations"] == 20 and row["num_modes"] == 8
+    assert 0 <= row["modes_covered"] <= 8 and 0.0 <= row["high_quality_fraction"] <= 1.0
+    assert len(row["counts"]) == 8 and sum(row["counts"]) <= 500
+    assert (tmp_path / "quality_2d" / "gan_ring8_seed0.png").stat().st_size > 0
+    table = (tmp_path / "quality_2d" / "table.md").read_text()
+    assert "| gan_zoo `gan` |" in table and "(floor) | 8 |" in table
+
+    second = subprocess.run(command, capture_output=True, text=True, timeout=300, env=env)
+    assert second.returncode == 0 and "done before" in second.stdout
+    assert json.loads(result_file.read_text()) == row  # not retrained
+
+
+@pytest.mark.parametrize(
+    "flag, message",
+    [
+        ("--suite=3d", "--suite must name 2d, digits or both"),
+        ("--presets=dcgan_digits", "is not in the chosen suites"),
+        ("--seeds=0", "--seeds must be a positive integer"),
+    ],
+)
+def test_bad_flags_get_one_line_errors(flag, message):
+    extra = ["--suite=2d"] if flag.startswith("--presets") else []
+    result = subprocess.run(
+        [sys.executable, SCRIPT, *extra, flag], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 2
+    assert message in result.stderr.strip().splitlines()[-1]
