@@ -12,8 +12,9 @@ real data against the training data (the real-vs-real baseline):
 
 The dataset defaults to the run's (config.json) or the preset's named in gan_zoo.json, else
 gan_zoo_digits. The feature extractor defaults to the shipped digits classifier for 1-channel
-gan_zoo_digits and to Keras' InceptionV3 otherwise, which needs --inception_weights (a local
-.h5 file), $GAN_ZOO_INCEPTION_WEIGHTS or --allow_download. Numbers from either extractor are
+gan_zoo_digits, to the same classifier per channel for 3-channel stacked_digits (1,000 class
+modes), and to Keras' InceptionV3 otherwise, which needs --inception_weights (a local .h5
+file), $GAN_ZOO_INCEPTION_WEIGHTS or --allow_download. Numbers from any extractor are
 comparable between gan_zoo runs, not with published FID/IS tables (see
 gan_zoo/metrics/features.py). Writes JSON to --output (default <model_dir>/evaluation.json).
 """
@@ -52,8 +53,8 @@ flags.DEFINE_integer("seed", 0, "Noise seed of the samples.")
 flags.DEFINE_string(
     "extractor",
     None,
-    "Feature extractor: digits or inception_v3. Default: digits for 1-channel gan_zoo_digits, "
-    "else inception_v3.",
+    "Feature extractor: digits, stacked_digits or inception_v3. Default: digits for 1-channel "
+    "gan_zoo_digits, stacked_digits for 3-channel stacked_digits, else inception_v3.",
 )
 flags.DEFINE_string("inception_weights", None, "Local InceptionV3 weights file (.h5).")
 flags.DEFINE_bool(

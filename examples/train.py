@@ -57,7 +57,7 @@ flags.DEFINE_integer("seed", 0, "[training] Seeds weights, noise and data shuffl
 flags.DEFINE_string(
     "dataset",
     None,
-    "[training] Replace the preset's data: gan_zoo_digits, "
+    "[training] Replace the preset's data: gan_zoo_digits, stacked_digits, "
     "gaussian_mixture/ring8|grid25, folder:PATH or any TFDS name.",
 )
 flags.DEFINE_integer("image_size", None, "[training] Image side (default: the preset's).")

@@ -72,3 +72,32 @@ def test_bad_names_list_the_valid_ones():
         gan_zoo.build("gan_ring8", batch_size=0)
     with pytest.raises(ValueError, match="already registered"):
         presets.register(presets.get_preset("gan_ring8"))
+
+
+def test_stacked_digits_preset_is_dcgan_digits_on_1000_modes(tfds_data_dir):
+    from gan_zoo.data import dataset_info, make_dataset
+
+    preset = presets.get_preset("dcgan_stacked_digits")
+    digits = presets.get_preset("dcgan_digits")
+    assert (preset.dataset, preset.image_size, preset.channels) == ("stacked_digits", 32, 3)
+    assert (preset.latent_dim, preset.batch_size) == (64, 64)
+    assert (preset.epochs, preset.steps_per_epoch, preset.ema_decay) == (20, 100, 0.99)
+    assert preset.generator_kwargs == preset.discriminator_kwargs == {"base_filters": 32}
+    same = ("algorithm", "architecture", "loss", "g_learning_rate", "d_learning_rate", "beta_1")
+    assert all(getattr(preset, key) == getattr(digits, key) for key in same)
+    assert preset.conditioning is None
+    assert "1611.02163" in preset.paper and "VEEGAN" in preset.paper
+    assert "Stacked-MNIST" in preset.description
+    assert dataset_info(preset.dataset)["image_shape"] == preset.sample_shape
+    # What training.train builds for it: steps_per_epoch set → an endless stream of draws.
+    ds = make_dataset(
+        preset.dataset,
+        split="train",
+        batch_size=preset.batch_size,
+        image_size=preset.image_size,
+        channels=preset.channels,
+        data_dir=tfds_data_dir,
+        repeat=preset.steps_per_epoch is not None,
+    )
+    assert ds.cardinality() == -1  # tf.data.INFINITE_CARDINALITY
+    assert next(iter(ds)).shape == (64, *preset.sample_shape)

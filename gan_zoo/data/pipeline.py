@@ -3,6 +3,8 @@
 Names `make_dataset` and `dataset_info` understand:
 
 - `gan_zoo_digits`: scikit-learn's 8×8 digits, embedded (offline).
+- `stacked_digits`: three random embedded digits stacked as the channels of one 32 px image,
+  1,000 modes (the Stacked-MNIST benchmark; `gan_zoo.data.stacked_digits`), offline.
 - `gaussian_mixture/ring8`, `gaussian_mixture/grid25`: the 2-D mode-collapse benchmarks,
   embedded (offline).
 - any TFDS image dataset (`mnist`, `fashion_mnist`, `cifar10`, `celeb_a`, ...): downloaded and
@@ -30,9 +32,12 @@ MAX_SHUFFLE_BUFFER = 10_000
 NUM_PROBED_FILES = 16
 
 _GAUSSIAN_MIXTURE = "gaussian_mixture"
+STACKED_DIGITS = "stacked_digits"
+_STACKED_DIGITS_SIZE = 32  # Image side of `stacked_digits` when `image_size` is None.
 _MIXTURE_CONFIGS = tuple(config.name for config in GaussianMixture.BUILDER_CONFIGS)
 _NAMES_HELP = (
-    f"use gan_zoo_digits, {_GAUSSIAN_MIXTURE}/{'|'.join(_MIXTURE_CONFIGS)}, {FOLDER_PREFIX}PATH, "
+    f"use gan_zoo_digits, {STACKED_DIGITS}, "
+    f"{_GAUSSIAN_MIXTURE}/{'|'.join(_MIXTURE_CONFIGS)}, {FOLDER_PREFIX}PATH, "
     "or any TFDS dataset name (tfds.list_builders())"
 )
 
@@ -80,12 +85,20 @@ def make_dataset(
     >>> ds = make_dataset("gan_zoo_digits", batch_size=64, image_size=32)
     >>> images = next(iter(ds))  # float32 [64, 32, 32, 1] in [-1, 1]
 
+    `stacked_digits` is built by `gan_zoo.data.stacked_digits.make_stacked_digits` instead:
+    each example stacks three digits of `split` of `gan_zoo_digits`, drawn independently at
+    random (seeded by `seed`), as channels 0, 1, 2, with label 100·d0 + 10·d1 + d2 in 0..999.
+    One pass is 60,000 examples (visited in a reshuffled order when `shuffle`); `repeat=True`
+    gives an endless stream of fresh draws instead. `image_size` None means 32, `channels`
+    must be None or 3, and `cache` does not apply (examples are drawn on the fly).
+
     Args:
-        name: `gan_zoo_digits`, `gaussian_mixture/ring8`, `gaussian_mixture/grid25`, any TFDS
-            image dataset name (`mnist`, `celeb_a`, ...; the image is the first
-            `tfds.features.Image` feature, the label the `label` feature if any), or
-            `folder:PATH` (a directory of .bmp/.gif/.jpeg/.jpg/.png files, searched
-            recursively; labels are the index of the sorted first-level subfolder).
+        name: `gan_zoo_digits`, `stacked_digits`, `gaussian_mixture/ring8`,
+            `gaussian_mixture/grid25`, any TFDS image dataset name (`mnist`, `celeb_a`, ...;
+            the image is the first `tfds.features.Image` feature, the label the `label`
+            feature if any), or `folder:PATH` (a directory of .bmp/.gif/.jpeg/.jpg/.png
+            files, searched recursively; labels are the index of the sorted first-level
+            subfolder).
         split: TFDS split (slicing such as `"train[:90%]"` works). Folders have only `train`.
             Defaults to `"train"`.
         batch_size: examples per batch, >= 1. Defaults to 64.
@@ -111,10 +124,11 @@ def make_dataset(
 
     Returns:
         A `tf.data.Dataset` whose elements are, for image datasets, `images` float32
-        [B, H, W, C] in [-1, 1] (H = W = `image_size` when given), and for gaussian mixtures
-        `points` float32 [B, 2] in raw coordinates (not rescaled). With `with_labels=True`
-        the elements are `(x, labels)` with labels int32 [B]. B = `batch_size` (the last batch
-        may be smaller only when `drop_remainder=False`).
+        [B, H, W, C] in [-1, 1] (H = W = `image_size` when given; [B, S, S, 3] for
+        `stacked_digits`, S = `image_size` or 32), and for gaussian mixtures `points` float32
+        [B, 2] in raw coordinates (not rescaled). With `with_labels=True` the elements are
+        `(x, labels)` with labels int32 [B] (in 0..999 for `stacked_digits`). B =
+        `batch_size` (the last batch may be smaller only when `drop_remainder=False`).
 
     Raises:
         ValueError: on an unknown name, a split the dataset lacks, a bad `batch_size`,
@@ -124,6 +138,19 @@ def make_dataset(
     _check_positive_int("batch_size", batch_size)
     if image_size is not None:
         _check_positive_int("image_size", image_size)
+    if name == STACKED_DIGITS:
+        return _make_stacked_digits(
+            split,
+            batch_size,
+            image_size,
+            with_labels=with_labels,
+            shuffle=shuffle,
+            seed=seed,
+            data_dir=data_dir,
+            repeat=repeat,
+            channels=channels,
+            drop_remainder=drop_remainder,
+        )
     if channels is not None and (isinstance(channels, bool) or channels not in (1, 3)):
         raise ValueError(f"channels must be 1, 3 or None, got {channels!r}")
 
@@ -168,7 +195,9 @@ def dataset_info(name: str, data_dir: str | os.PathLike | None = None) -> dict:
     Embedded datasets are prepared (offline, seconds) so their counts are exact. For other
     TFDS datasets the counts come from TFDS's metadata and are `{}` when TFDS does not know
     them before the dataset is downloaded. For folders, files are counted and the first one
-    decoded.
+    decoded. `stacked_digits` is drawn on the fly, so its counts are the size of one pass
+    of `make_dataset` without `repeat` (60,000 per split; `repeat=True` is endless), its
+    classes the 1,000 digit triples `"000"`..`"999"` and its stored image shape (32, 32, 3).
 
     Args:
         name: a dataset name as accepted by `make_dataset`.
@@ -185,6 +214,19 @@ def dataset_info(name: str, data_dir: str | os.PathLike | None = None) -> dict:
         ValueError: on an unknown name or a missing or empty folder.
     """
     _check_name(name)
+    if name == STACKED_DIGITS:
+        from gan_zoo.data import stacked_digits  # Lazy: stacked_digits imports this module.
+
+        passes = stacked_digits.DEFAULT_NUM_EXAMPLES
+        return {
+            "name": name,
+            "kind": "image",
+            "num_examples": {"train": passes, "test": passes},
+            "num_classes": stacked_digits.NUM_MODES,
+            "class_names": [f"{i:03d}" for i in range(stacked_digits.NUM_MODES)],
+            "image_shape": (_STACKED_DIGITS_SIZE, _STACKED_DIGITS_SIZE, 3),
+            "point_shape": None,
+        }
     if name.startswith(FOLDER_PREFIX):
         folder = _scan_folder(name)
         first = _decode_file(folder.files[0])
@@ -267,6 +309,40 @@ def _center_crop_square(image: tf.Tensor) -> tf.Tensor:
 
 
 # ----------------------------------------------------------------------------- sources
+
+
+def _make_stacked_digits(
+    split,
+    batch_size,
+    image_size,
+    *,
+    with_labels,
+    shuffle,
+    seed,
+    data_dir,
+    repeat,
+    channels,
+    drop_remainder,
+) -> tf.data.Dataset:
+    """`make_dataset("stacked_digits", ...)`: delegates to `make_stacked_digits`."""
+    if channels is not None and (isinstance(channels, bool) or channels != 3):
+        raise ValueError(
+            f"channels must be 3 or None for {STACKED_DIGITS!r} (one digit per channel), "
+            f"got {channels!r}"
+        )
+    from gan_zoo.data import stacked_digits  # Lazy: stacked_digits imports this module.
+
+    return stacked_digits.make_stacked_digits(
+        split,
+        num_examples=None if repeat else stacked_digits.DEFAULT_NUM_EXAMPLES,
+        batch_size=batch_size,
+        seed=seed,
+        data_dir=data_dir,
+        image_size=_STACKED_DIGITS_SIZE if image_size is None else image_size,
+        shuffle=shuffle,
+        with_labels=with_labels,
+        drop_remainder=drop_remainder,
+    )
 
 
 def _check_name(name) -> None:

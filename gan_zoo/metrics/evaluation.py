@@ -773,9 +773,10 @@ class ModelEvaluator:
         num_samples: generated samples, and the cap on real examples per split. Defaults to
             2000.
         seed: seeds the samples and KID's subsets. Defaults to 0.
-        extractor: `"digits"`, `"inception_v3"`, a `FeatureExtractor`, or None: `"digits"`
-            for 1-channel images of `gan_zoo_digits`, else `"inception_v3"` (which needs
-            weights). Defaults to None.
+        extractor: `"digits"`, `"stacked_digits"`, `"inception_v3"`, a `FeatureExtractor`,
+            or None: `"digits"` for 1-channel images of `gan_zoo_digits`, `"stacked_digits"`
+            for 3-channel images of `stacked_digits` (its class modes then count the 1,000
+            digit triples), else `"inception_v3"` (which needs weights). Defaults to None.
         inception_weights: local InceptionV3 weights file. Defaults to None.
         allow_download: let Keras download the InceptionV3 ImageNet weights. Defaults to False.
         data_dir: TFDS data directory. Defaults to None.
@@ -908,9 +909,7 @@ class ModelEvaluator:
         if isinstance(extractor, FeatureExtractor):
             return extractor
         if extractor is None:
-            extractor = (
-                "digits" if dataset == "gan_zoo_digits" and shape[-1] == 1 else "inception_v3"
-            )
+            extractor = _default_extractor(dataset, shape)
         if extractor not in self._extractors:
             kwargs = {}
             if extractor == "inception_v3":
@@ -929,6 +928,15 @@ class ModelEvaluator:
                 dataset, split, num, shape, data_dir=self.data_dir, with_labels=with_labels
             )
         return self._real[key]
+
+
+def _default_extractor(dataset: str, shape) -> str:
+    """The `EXTRACTORS` name used when none is given: the shipped classifiers where they apply."""
+    if dataset == "gan_zoo_digits" and shape[-1] == 1:
+        return "digits"
+    if dataset == "stacked_digits" and shape[-1] == 3:
+        return "stacked_digits"
+    return "inception_v3"
 
 
 def evaluate_model(
@@ -965,8 +973,9 @@ def evaluate_model(
         num_samples: generated samples and the cap on real examples per split.
             Defaults to 2000.
         seed: seeds the samples and KID's subsets. Defaults to 0.
-        extractor: `"digits"`, `"inception_v3"`, a `FeatureExtractor` or None (`"digits"` for
-            1-channel `gan_zoo_digits`, else `"inception_v3"`).
+        extractor: `"digits"`, `"stacked_digits"`, `"inception_v3"`, a `FeatureExtractor`
+            or None (`"digits"` for 1-channel `gan_zoo_digits`, `"stacked_digits"` for
+            3-channel `stacked_digits`, else `"inception_v3"`).
         inception_weights: local InceptionV3 weights file.
         allow_download: let Keras download the InceptionV3 ImageNet weights.
         data_dir: TFDS data directory.

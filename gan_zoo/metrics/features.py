@@ -2,18 +2,22 @@
 
 A `FeatureExtractor` maps images to the feature vectors the Fréchet distance, KID and the k-NN
 metrics compare, and (when it has a classifier head) to class probabilities for the Inception
-Score and the class-mode metrics. Two ship with gan_zoo:
+Score and the class-mode metrics. Three ship with gan_zoo:
 
 - `DigitsFeatures` (`"gan_zoo_digits_classifier"`): the small digits classifier shipped inside
   the package (`gan_zoo.metrics.digits_classifier`): 128-d penultimate features, 10-class
   probabilities. Offline, fast on CPU; meaningful for 1-channel digit images only.
+- `StackedDigitsFeatures` (`"gan_zoo_stacked_digits_classifier"`): the same classifier run on
+  each channel of 3-channel stacked digits (`stacked_digits`, the Stacked-MNIST benchmark):
+  384-d features (the three channels' 128-d features side by side) and 1,000-class
+  probabilities (one class per digit triple). Offline.
 - `InceptionV3Features` (`"keras_inception_v3_imagenet"`): `keras.applications.InceptionV3`
   with its ImageNet weights: the 2048-d average-pool features (the FID feature layer) and the
   1000-class softmax (for the Inception Score). The weights come from a local file, or are
   downloaded by Keras only when explicitly allowed.
 
-Neither extractor gives numbers comparable to published FID / IS tables
-(`comparable_to_published` is False for both, and every report says so); see
+No extractor gives numbers comparable to published FID / IS tables
+(`comparable_to_published` is False for all of them, and every report says so); see
 `InceptionV3Features` for why.
 
 Example:
@@ -40,6 +44,7 @@ __all__ = [
     "DigitsFeatures",
     "FeatureExtractor",
     "InceptionV3Features",
+    "StackedDigitsFeatures",
     "get_extractor",
 ]
 
@@ -161,6 +166,70 @@ class DigitsFeatures(FeatureExtractor):
         features, logits = self.classifier._run(images, batch_size or 256)
         probabilities = tf.nn.softmax(logits, axis=-1).numpy().astype(np.float32)
         return features.astype(np.float32), probabilities
+
+
+class StackedDigitsFeatures(FeatureExtractor):
+    """Stacked digits (one digit per channel, 1,000 modes) through the shipped digits classifier.
+
+    Each of the 3 channels of an image is classified alone by `DigitsFeatures` (all N·3
+    single-channel images in one run). Features are the three channels' 128-d features
+    concatenated in channel order (384-d); probabilities are the outer product of the three
+    10-class softmaxes, flattened so that class 100·a + 10·b + c has probability
+    p0[a]·p1[b]·p2[c] (the channels' digits taken as independent). Their argmax is therefore
+    `DigitsClassifier.predict_stacked`, the label `gan_zoo.data.stacked_digits` gives a digit
+    triple, so the class-mode metrics count the 1,000 Stacked-MNIST modes (Metz et al. 2016;
+    Srivastava et al. 2017).
+
+    Args:
+        weights_path: a `.weights.h5` file of `build_digits_classifier()`; None for the shipped
+            weights. Defaults to None.
+    """
+
+    name = "gan_zoo_stacked_digits_classifier"
+    channels = (3,)
+    comparable_to_published = False
+
+    def __init__(self, weights_path: str | os.PathLike | None = None):
+        self.digits = DigitsFeatures(weights_path)
+        self.weights = self.digits.weights
+        self.image_size = self.digits.image_size
+        self.feature_dim = 3 * self.digits.feature_dim
+        self.num_classes = self.digits.num_classes**3
+        self.description = (
+            "gan_zoo's digits classifier (trained on gan_zoo_digits train, 32 px) on each channel "
+            "of stacked digits: 3 x 128-d penultimate features concatenated (384-d), 1000-class "
+            f"probabilities p0[a] p1[b] p2[c] for class 100a+10b+c; weights: {self.weights}"
+        )
+
+    def compute(self, images, batch_size: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Features and 1,000-mode probabilities of stacked digits.
+
+        Args:
+            images: `[N, H, W, 3]` float in [-1, 1] or uint8 in 0..255, one digit per channel
+                (as `gan_zoo.data.make_dataset("stacked_digits")` serves them).
+            batch_size: single-channel images per forward pass (each image is 3 of them);
+                None for 256.
+
+        Returns:
+            `(features, probabilities)`: float32 `[N, 384]`, where columns 128·k..128·k+127
+            are the `DigitsFeatures` features of channel k, and float32 `[N, 1000]` rows
+            summing to 1, where column 100·a + 10·b + c is p0[a]·p1[b]·p2[c] (pk: the 10-class
+            softmax of channel k).
+
+        Raises:
+            ValueError: on images that are not `[N, H, W, 3]`, or floats far outside [-1, 1].
+        """
+        images = check_images(images, self.channels, "stacked digits (one digit per channel)")
+        n, height, width, _ = images.shape
+        # [N, H, W, 3] → [N, 3, H, W] → [3N, H, W, 1]: channel k of image i is row 3i + k.
+        per_channel = np.moveaxis(images, -1, 1).reshape(n * 3, height, width, 1)
+        features, probabilities = self.digits.compute(per_channel, batch_size)
+        features = features.reshape(n, self.feature_dim)
+        p = probabilities.astype(np.float64).reshape(n, 3, self.digits.num_classes)
+        joint = np.einsum("na,nb,nc->nabc", p[:, 0], p[:, 1], p[:, 2])
+        joint = joint.reshape(n, self.num_classes)
+        joint /= joint.sum(axis=1, keepdims=True)  # float32 softmaxes sum to 1 up to rounding
+        return features.astype(np.float32), joint.astype(np.float32)
 
 
 class InceptionV3Features(FeatureExtractor):
@@ -323,14 +392,19 @@ def _check_batch_size(batch_size) -> int:
     return int(batch_size)
 
 
-EXTRACTORS = {"digits": DigitsFeatures, "inception_v3": InceptionV3Features}
+EXTRACTORS = {
+    "digits": DigitsFeatures,
+    "stacked_digits": StackedDigitsFeatures,
+    "inception_v3": InceptionV3Features,
+}
 
 
 def get_extractor(name: str, **kwargs) -> FeatureExtractor:
     """Builds the feature extractor called `name`.
 
     Args:
-        name: `"digits"` (`DigitsFeatures`) or `"inception_v3"` (`InceptionV3Features`).
+        name: `"digits"` (`DigitsFeatures`), `"stacked_digits"` (`StackedDigitsFeatures`) or
+            `"inception_v3"` (`InceptionV3Features`).
         **kwargs: passed to the extractor's constructor (`weights_path`, `allow_download`).
 
     Returns:

@@ -2,6 +2,7 @@ import pathlib
 
 import numpy as np
 import pytest
+import tensorflow as tf
 
 import gan_zoo.data as gdata
 
@@ -105,3 +106,102 @@ def test_data_layer_imports_no_higher_layer():
             "from gan_zoo import",
         ):
             assert higher not in text, f"{source.name} imports {higher}"
+
+
+# ----------------------------------------------------------------------------- stacked digits
+
+
+def test_make_dataset_stacked_digits_is_make_stacked_digits(tfds_dir, network_guard):
+    from gan_zoo.data.stacked_digits import make_stacked_digits
+
+    ds = gdata.make_dataset("stacked_digits", with_labels=True, seed=5, data_dir=tfds_dir)
+    assert ds.element_spec[0].shape.as_list() == [64, 32, 32, 3]  # image_size None → 32
+    assert int(ds.cardinality()) == 60_000 // 64  # one pass of 60,000, last short batch dropped
+    (images, labels), (images2, labels2) = list(ds.take(2).as_numpy_iterator())
+    assert images.shape == (64, 32, 32, 3) and images.dtype == np.float32
+    assert labels.shape == (64,) and labels.dtype == np.int32
+    assert images.min() >= -1.0 and images.max() <= 1.0
+    assert images.min() == -1.0 and images.max() > 0.9  # digits on a -1 background
+    assert labels.min() >= 0 and labels.max() <= 999
+    assert len(np.unique(np.concatenate([labels, labels2]))) > 100  # 128 draws of 1,000 modes
+    # The same examples, in the same order, as make_stacked_digits with the same arguments.
+    direct = make_stacked_digits("train", batch_size=64, seed=5, data_dir=tfds_dir)
+    (direct_images, direct_labels) = next(direct.as_numpy_iterator())
+    np.testing.assert_array_equal(images, direct_images)
+    np.testing.assert_array_equal(labels, direct_labels)
+    assert network_guard == []
+
+
+def test_make_dataset_stacked_digits_options(tfds_dir):
+    from gan_zoo.data.stacked_digits import make_stacked_digits
+
+    images = next(iter(gdata.make_dataset("stacked_digits", batch_size=8, data_dir=tfds_dir)))
+    assert images.shape == (8, 32, 32, 3)  # with_labels=False: images alone
+    ds = gdata.make_dataset(
+        "stacked_digits",
+        split="test",
+        batch_size=7,
+        image_size=16,
+        channels=3,
+        shuffle=False,
+        drop_remainder=False,
+        with_labels=True,
+        cache=False,
+        data_dir=tfds_dir,
+    )
+    assert int(ds.cardinality()) == -(-60_000 // 7)  # the last short batch is kept
+    images, labels = next(ds.as_numpy_iterator())
+    assert images.shape == (7, 16, 16, 3)
+    expected = make_stacked_digits(
+        "test", batch_size=7, image_size=16, shuffle=False, data_dir=tfds_dir
+    )
+    np.testing.assert_array_equal(labels, next(expected.as_numpy_iterator())[1])
+    # Not shuffled: the first batch is the same on every pass.
+    np.testing.assert_array_equal(labels, next(ds.as_numpy_iterator())[1])
+
+
+def test_make_dataset_stacked_digits_repeat_is_an_endless_stream(tfds_dir):
+    from gan_zoo.data.stacked_digits import make_stacked_digits
+
+    ds = gdata.make_dataset(
+        "stacked_digits", batch_size=64, repeat=True, with_labels=True, seed=2, data_dir=tfds_dir
+    )
+    assert ds.cardinality() == tf.data.INFINITE_CARDINALITY
+    batches = list(ds.take(3).as_numpy_iterator())
+    assert [x.shape for x, _ in batches] == [(64, 32, 32, 3)] * 3
+    # Fresh draws in index order, as make_stacked_digits(num_examples=None) gives them.
+    stream = make_stacked_digits(
+        "train", num_examples=None, batch_size=64, seed=2, data_dir=tfds_dir
+    )
+    for (_, labels), (_, expected) in zip(batches, stream.take(3).as_numpy_iterator(), strict=True):
+        np.testing.assert_array_equal(labels, expected)
+
+
+@pytest.mark.parametrize("channels", [1, 2, True])
+def test_make_dataset_stacked_digits_needs_3_channels(tfds_dir, channels):
+    with pytest.raises(
+        ValueError, match=r"channels must be 3 or None for 'stacked_digits' .*got"
+    ) as error:
+        gdata.make_dataset("stacked_digits", channels=channels, data_dir=tfds_dir)
+    assert "\n" not in str(error.value)
+
+
+def test_make_dataset_stacked_digits_bad_split(tfds_dir):
+    with pytest.raises(ValueError, match="has no split 'validation'"):
+        gdata.make_dataset("stacked_digits", split="validation", data_dir=tfds_dir)
+
+
+def test_dataset_info_stacked_digits(network_guard):
+    info = gdata.dataset_info("stacked_digits")
+    assert info["name"] == "stacked_digits" and info["kind"] == "image"
+    assert info["num_examples"] == {"train": 60_000, "test": 60_000}
+    assert info["num_classes"] == 1000
+    assert info["class_names"][:3] == ["000", "001", "002"] and info["class_names"][-1] == "999"
+    assert len(info["class_names"]) == 1000
+    assert info["image_shape"] == (32, 32, 3) and info["point_shape"] is None
+    assert network_guard == []
+
+
+def test_unknown_name_lists_stacked_digits(tfds_dir):
+    with pytest.raises(ValueError, match=r"use gan_zoo_digits, stacked_digits, gaussian_mixture/"):
+        gdata.make_dataset("no_such_dataset_xyz", data_dir=tfds_dir)

@@ -355,3 +355,57 @@ def test_evaluation_callback_logs_every_n_epochs(tmp_path, tfds_data_dir):
                     tags[(side, value.tag)] = float(tf.make_ndarray(value.tensor))
     assert tags[("eval", "frechet_distance")] == pytest.approx(fid)
     assert tags[("eval_real_baseline", "frechet_distance")] == pytest.approx(baseline)
+
+
+# --------------------------------------------------------------------------------------------
+# Stacked digits: the 1,000-mode benchmark
+
+
+def test_default_extractor_for_stacked_digits_is_the_per_channel_classifier(monkeypatch):
+    monkeypatch.delenv("GAN_ZOO_INCEPTION_WEIGHTS", raising=False)
+    evaluator = evaluation.ModelEvaluator()
+    extractor = evaluator._extractor("stacked_digits", (32, 32, 3))
+    assert extractor.name == "gan_zoo_stacked_digits_classifier"
+    assert (extractor.feature_dim, extractor.num_classes) == (384, 1000)
+    assert evaluator._extractor("stacked_digits", (16, 16, 3)) is extractor  # built once
+    assert evaluator._extractor("gan_zoo_digits", (32, 32, 1)).name == "gan_zoo_digits_classifier"
+    # Other datasets, or stacked digits with another channel count, get InceptionV3 (which
+    # needs weights, none here).
+    for dataset, shape in [("stacked_digits", (32, 32, 1)), ("cifar10", (32, 32, 3))]:
+        with pytest.raises(ValueError, match="InceptionV3 needs weights"):
+            evaluation.ModelEvaluator()._extractor(dataset, shape)
+    named = evaluation.ModelEvaluator(extractor="stacked_digits")
+    assert named._extractor("cifar10", (32, 32, 3)).name == "gan_zoo_stacked_digits_classifier"
+
+
+def test_load_real_data_serves_stacked_digits(tfds_data_dir):
+    images, labels = evaluation.load_real_data(
+        "stacked_digits", "test", 300, (16, 16, 3), data_dir=tfds_data_dir, with_labels=True
+    )
+    assert images.shape == (300, 16, 16, 3) and images.dtype == np.float32
+    assert labels.shape == (300,) and 0 <= labels.min() and labels.max() <= 999
+    assert -1.0 <= images.min() and images.max() <= 1.0
+    again = evaluation.load_real_data("stacked_digits", "test", 300, (16, 16, 3), tfds_data_dir)
+    np.testing.assert_array_equal(images, again)  # not shuffled: the same examples every time
+
+
+def test_evaluate_model_on_stacked_digits_counts_1000_modes(tfds_data_dir):
+    model = gan_zoo.presets.build("dcgan_stacked_digits", **TINY_DIGITS)
+    report = evaluation.evaluate_model(
+        model,
+        dataset="stacked_digits",
+        metrics=["frechet_distance", "class_modes"],
+        num_samples=400,
+        data_dir=tfds_data_dir,
+    )
+    assert report["extractor"] == "gan_zoo_stacked_digits_classifier"
+    assert report["source"]["sample_shape"] == [32, 32, 3]
+    assert report["counts"] == {"generated": 400, "real_train": 400, "real_test": 400}
+    baseline, generated = report["real_baseline"], report["model"]
+    assert len(baseline["class_histogram"]) == len(generated["class_histogram"]) == 1000
+    assert sum(generated["class_histogram"]) == 400
+    # 400 real draws of ~1,000 near-uniform modes cover ~1000 (1 - e^-0.4) ≈ 330 of them.
+    assert 280 <= baseline["class_modes_covered"] <= 380
+    # An untrained generator covers far fewer, and sits far from the data in feature space.
+    assert generated["class_modes_covered"] < baseline["class_modes_covered"] / 2
+    assert generated["frechet_distance"] > 5 * baseline["frechet_distance"]

@@ -3,13 +3,15 @@
 import numpy as np
 import pytest
 
-from gan_zoo.data.stacked_digits import load_digits_arrays
-from gan_zoo.metrics import features
+from gan_zoo.data.stacked_digits import load_digits_arrays, make_stacked_digits
+from gan_zoo.metrics import features, functional
+from gan_zoo.metrics.digits_classifier import load_digits_classifier
 from gan_zoo.metrics.features import (
     INCEPTION_WEIGHTS_ENV,
     DigitsFeatures,
     FeatureExtractor,
     InceptionV3Features,
+    StackedDigitsFeatures,
     get_extractor,
 )
 
@@ -110,3 +112,74 @@ def test_inception_loads_a_local_weights_file(inception, tmp_path, monkeypatch):
     np.testing.assert_allclose(loaded.features(image), expected, rtol=1e-5, atol=1e-6)
     monkeypatch.setenv(INCEPTION_WEIGHTS_ENV, str(path))
     assert InceptionV3Features().weights == str(path.resolve())
+
+
+@pytest.fixture(scope="module")
+def stacked(tfds_data_dir):
+    ds = make_stacked_digits(
+        "test", num_examples=2000, batch_size=500, seed=1, data_dir=tfds_data_dir
+    )
+    images, labels = (np.concatenate(parts) for parts in zip(*ds.as_numpy_iterator(), strict=True))
+    return images, labels
+
+
+@pytest.fixture(scope="module")
+def stacked_outputs(stacked):
+    return get_extractor("stacked_digits").compute(stacked[0])
+
+
+def test_stacked_digits_features_are_the_channels_features_side_by_side(stacked, stacked_outputs):
+    images, _ = stacked
+    extractor = get_extractor("stacked_digits")
+    assert isinstance(extractor, StackedDigitsFeatures) and isinstance(extractor, FeatureExtractor)
+    assert extractor.name == "gan_zoo_stacked_digits_classifier"
+    assert extractor.channels == (3,) and extractor.comparable_to_published is False
+    assert (extractor.feature_dim, extractor.num_classes) == (384, 1000)
+    assert extractor.info()["feature_dim"] == 384 and extractor.info()["num_classes"] == 1000
+
+    feats, probs = stacked_outputs
+    assert feats.shape == (2000, 384) and feats.dtype == np.float32
+    assert probs.shape == (2000, 1000) and probs.dtype == np.float32
+    digits = DigitsFeatures()
+    per_channel = [digits.compute(images[:50, ..., k : k + 1]) for k in range(3)]
+    for k, (channel_feats, _) in enumerate(per_channel):
+        np.testing.assert_allclose(
+            feats[:50, 128 * k : 128 * (k + 1)], channel_feats, rtol=1e-5, atol=1e-5
+        )
+    p0, p1, p2 = (channel_probs for _, channel_probs in per_channel)
+    # Column 100a + 10b + c is p0[a] p1[b] p2[c].
+    for a, b, c in [(0, 0, 0), (3, 7, 1), (9, 9, 9), (5, 0, 8)]:
+        np.testing.assert_allclose(
+            probs[:50, 100 * a + 10 * b + c], p0[:, a] * p1[:, b] * p2[:, c], rtol=1e-4, atol=1e-9
+        )
+    assert feats[0, :128].tolist() != feats[0, 128:256].tolist()  # different digits per channel
+
+
+def test_stacked_digits_probabilities_are_the_1000_modes(stacked, stacked_outputs):
+    images, labels = stacked
+    _, probs = stacked_outputs
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-5)
+    assert probs.min() >= 0.0
+    predicted = np.argmax(probs, axis=1)
+    clf = load_digits_classifier()
+    np.testing.assert_array_equal(predicted, clf.predict_stacked(images))
+    # The shipped classifier is right on held-out digits: the triple is right ~acc³ of the time.
+    assert np.mean(predicted == labels) >= 0.85
+    # 2,000 draws of 1,000 near-uniform modes cover ~1000 (1 - e^-2) ≈ 865 of them.
+    covered = functional.class_mode_coverage(predicted.astype(np.int64), 1000)["modes_covered"]
+    assert covered > 600
+    assert abs(covered - len(np.unique(labels))) <= 30
+
+
+def test_stacked_digits_features_input_checks():
+    extractor = get_extractor("stacked_digits")
+    with pytest.raises(ValueError, match=r"\[N, H, W, 3\]"):
+        extractor.compute(np.zeros((2, 32, 32, 1), np.float32))
+    with pytest.raises(ValueError, match="must be in \\[-1, 1\\]"):
+        extractor.compute(np.full((2, 32, 32, 3), 255.0, np.float32))
+    feats, probs = extractor.compute(np.zeros((0, 32, 32, 3), np.float32))
+    assert feats.shape == (0, 384) and probs.shape == (0, 1000)
+    # uint8 and other sizes are accepted, as DigitsFeatures accepts them.
+    feats, probs = extractor.compute(np.zeros((3, 8, 8, 3), np.uint8))
+    assert feats.shape == (3, 384)
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-5)
