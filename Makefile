@@ -8,7 +8,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 DEMO_DIR ?= runs/demo
 DEMO_FLAGS ?=
 
-.PHONY: demo test test-slow lint format bench clean install
+.PHONY: demo test test-slow lint format bench bench-quality clean install
 
 install: $(STAMP)
 
@@ -38,6 +38,12 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/throughput.py
+
+# Sample quality: the 2-D VEEGAN protocol (5 seeds x 25,000 iterations per preset) and the
+# digits suite. Hours on a 2-core CPU; QUALITY_FLAGS narrows it (see benchmarks/quality.py).
+QUALITY_FLAGS ?= --jobs=2
+bench-quality: $(STAMP)
+	$(BIN)/python benchmarks/quality.py $(QUALITY_FLAGS)
 
 clean:
 	rm -rf runs .pytest_cache .ruff_cache
