@@ -1,7 +1,8 @@
 """Metrics: FID, KID, IS, precision/recall, density/coverage and mode coverage.
 
 `gan_zoo.metrics.functional` holds plain NumPy functions; `gan_zoo.metrics.streaming` holds
-distribution-safe `keras.metrics.Metric` versions; `gan_zoo.metrics.features` the feature
+distribution-safe `keras.metrics.Metric` versions (`FrechetDistance`, `InceptionScore`,
+`ClassModeCoverage`, `MixtureModeCoverage`); `gan_zoo.metrics.features` the feature
 extractors (digits classifier, Keras InceptionV3); `gan_zoo.metrics.evaluation` whole
 evaluations of models beside their real-vs-real baselines, and the Classification Accuracy Score.
 """
@@ -41,15 +42,23 @@ from gan_zoo.metrics.functional import (
     mode_coverage,
     precision_recall,
 )
-from gan_zoo.metrics.streaming import FrechetDistance
+from gan_zoo.metrics.streaming import (
+    ClassModeCoverage,
+    FrechetDistance,
+    InceptionScore,
+    MixtureModeCoverage,
+)
 
 __all__ = [
     "HELD_OUT_ACCURACY",
+    "ClassModeCoverage",
     "DigitsClassifier",
     "DigitsFeatures",
     "FeatureExtractor",
     "FrechetDistance",
+    "InceptionScore",
     "InceptionV3Features",
+    "MixtureModeCoverage",
     "ModelEvaluator",
     "build_digits_classifier",
     "load_digits_classifier",
