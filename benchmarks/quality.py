@@ -277,6 +277,9 @@ def run_digits(name: str, seed: int, out_dir: str, num_samples: int, from_runs: 
         source, model = run_dir, run_dir
         with open(os.path.join(run_dir, "config.json")) as f:
             epochs = json.load(f)["preset"]["epochs"]
+        with open(os.path.join(run_dir, "history.json")) as f:
+            epoch_seconds = json.load(f).get("epoch_seconds") or []
+        seconds = float(sum(epoch_seconds)) if len(epoch_seconds) == epochs else None
     else:
         run_dir = os.path.join(out_dir, "train", name)
         config = training.TrainConfig(preset=name, out_dir=run_dir, seed=seed, verbose=0)
