@@ -466,8 +466,8 @@ def _kl_to_uniform(counts: np.ndarray) -> float:
 
 
 def mode_coverage(
-    samples: np.ndarray,
-    centres: np.ndarray,
+    points: np.ndarray,
+    centers: np.ndarray,
     std: float,
     threshold: float = 3.0,
     min_samples_per_mode: int = 1,
@@ -493,8 +493,8 @@ def mode_coverage(
       `log K` at most. It is NaN when there is no high-quality sample (q undefined).
 
     Args:
-        samples: `[N, D]` generated points (D = 2 for the benchmarks), N >= 1.
-        centres: `[K, D]` mixture centres.
+        points: `[N, D]` generated points (D = 2 for the benchmarks), N >= 1.
+        centers: `[K, D]` mixture centres.
         std: per-coordinate standard deviation of every component, > 0.
         threshold: high-quality radius in units of `std`, > 0.
         min_samples_per_mode: high-quality samples needed for a mode to count as covered.
@@ -510,9 +510,9 @@ def mode_coverage(
         ValueError: on malformed shapes or non-positive `std` / `threshold` /
             `min_samples_per_mode`.
     """
-    x = _as_features(samples, "samples", min_rows=1)
-    c = _as_features(centres, "centres", min_rows=1)
-    _check_same_width(x, c, "samples", "centres")
+    x = _as_features(points, "points", min_rows=1)
+    c = _as_features(centers, "centers", min_rows=1)
+    _check_same_width(x, c, "points", "centers")
     if not std > 0 or not math.isfinite(std):
         raise ValueError(f"std must be a positive finite number, got {std!r}")
     if not threshold > 0:
