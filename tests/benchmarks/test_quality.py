@@ -119,3 +119,18 @@ def test_bad_flags_get_one_line_errors(flag, message):
     )
     assert result.returncode == 2
     assert message in result.stderr.strip().splitlines()[-1]
+
+
+def test_stacked_table_reports_the_protocol_sample_count(quality):
+    protocol = {
+        "num_samples": 26_000,
+        "model": {"class_modes_covered": 986, "class_kl_to_uniform": 0.4281},
+        "real_floor": {"class_modes_covered": 1000, "class_kl_to_uniform": 0.0204},
+    }
+    rows = [
+        {"preset": "dcgan_stacked_digits", "stacked_protocol": protocol},
+        {"preset": "dcgan_digits", "stacked_protocol": {}},
+    ]
+    lines = quality.stacked_table(rows).splitlines()
+    assert lines[2:] == ["| `dcgan_stacked_digits` | 26,000 | 986 | 0.428 | 1000 | 0.020 |"]
+    assert quality.stacked_table(rows[1:]) == ""
