@@ -260,7 +260,7 @@ DIGITS_COLUMNS = (
     ("FID (digits features)", "frechet_distance", "{:.2f}"),
     ("precision", "precision", "{:.2f}"),
     ("recall", "recall", "{:.2f}"),
-    ("class modes", "class_modes_covered", "{:d}"),
+    ("class modes", "class_modes_covered", "{:.0f}"),
     ("KL to uniform", "class_kl_to_uniform", "{:.3f}"),
     ("CAS", "cas", "{:.3f}"),
 )
@@ -362,10 +362,7 @@ def digits_table(rows: list[dict]) -> str:
             if value is None:
                 cells.append("–")
                 continue
-            cell = fmt.format(int(value) if fmt == "{:d}" else value)
-            if floor is not None:
-                cell += " (" + fmt.format(int(floor) if fmt == "{:d}" else floor) + ")"
-            cells.append(cell)
+            cells.append(fmt.format(value) + ("" if floor is None else f" ({fmt.format(floor)})"))
         seconds = "–" if row["train_seconds"] is None else f"{row['train_seconds']:.0f}"
         lines.append(
             f"| `{row['preset']}` | {row['dataset']} | "
