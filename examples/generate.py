@@ -10,6 +10,12 @@ Conditional models take labels:
 
   python examples/generate.py --model_dir=runs/cgan/saved_model --labels=rows --output=g.png
   python examples/generate.py --model_dir=runs/cgan/saved_model --num=4 --labels=3,3,7,7
+
+Translation models (CycleGAN) translate a folder of images instead, one PNG per input (same
+relative path) in --output_dir, plus a before/after grid at --output:
+
+  python examples/generate.py --model_dir=runs/cyclegan_digits_thickness \
+      --input_dir=thin_digits/ --direction=a_to_b --output_dir=thick_digits/ --output=grid.png
 """
 
 import json
@@ -39,7 +45,138 @@ flags.DEFINE_list(
     "Default: 0, 1, 2, ... cycling.",
 )
 
+flags.DEFINE_string(
+    "input_dir",
+    None,
+    "Translation models: folder of images to translate (.png .jpg .jpeg .bmp .gif, searched "
+    "recursively); each must have the model's height, width and channels unless --resize.",
+)
+flags.DEFINE_enum(
+    "direction", "a_to_b", ["a_to_b", "b_to_a"], "Translation models: which generator to apply."
+)
+flags.DEFINE_string(
+    "output_dir", None, "Translation models: where the translated PNGs go (required with them)."
+)
+flags.DEFINE_bool(
+    "resize",
+    False,
+    "Translation models: resize inputs to the model's size and convert gray<->RGB instead of "
+    "rejecting them.",
+)
+
 FLAGS = flags.FLAGS
+IMAGE_EXTENSIONS = (".bmp", ".gif", ".jpeg", ".jpg", ".png")
+
+
+def read_metadata(model_dir: str) -> tuple[str, dict]:
+    """Returns (SavedModel directory, its gan_zoo.json) for a SavedModel or run directory.
+
+    Raises:
+        ValueError: no SavedModel there.
+    """
+    candidate = os.path.join(model_dir, "saved_model")
+    if os.path.exists(os.path.join(candidate, "saved_model.pb")):
+        model_dir = candidate
+    if not os.path.exists(os.path.join(model_dir, "saved_model.pb")):
+        raise ValueError(f"no SavedModel (saved_model.pb) in {model_dir!r} or its saved_model/")
+    metadata = {}
+    if os.path.exists(os.path.join(model_dir, "gan_zoo.json")):
+        with open(os.path.join(model_dir, "gan_zoo.json")) as f:
+            metadata = json.load(f)
+    return model_dir, metadata
+
+
+def list_images(folder: str) -> list[str]:
+    """Image files under `folder`, sorted, as paths relative to it.
+
+    Raises:
+        ValueError: the folder is missing or holds no images.
+    """
+    if not folder or not os.path.isdir(folder):
+        raise ValueError(f"--input_dir {folder!r} is not a directory of images")
+    found = []
+    for root, dirs, files in os.walk(folder):
+        dirs.sort()
+        for name in sorted(files):
+            if name.lower().endswith(IMAGE_EXTENSIONS):
+                found.append(os.path.relpath(os.path.join(root, name), folder))
+    if not found:
+        raise ValueError(f"--input_dir {folder!r} holds no images ({' '.join(IMAGE_EXTENSIONS)})")
+    return found
+
+
+def load_images(folder: str, names: list[str], shape: list[int], resize: bool):
+    """Decodes `names` to one uint8 array `[N, H, W, C]` of the model's `shape`.
+
+    Raises:
+        ValueError: a file that does not decode, or (without `resize`) has another size or
+            channel count.
+    """
+    import numpy as np
+    import tensorflow as tf
+
+    height, width, channels = shape
+    images = []
+    for name in names:
+        path = os.path.join(folder, name)
+        try:
+            image = tf.io.decode_image(tf.io.read_file(path), expand_animations=False)
+        except tf.errors.InvalidArgumentError:
+            raise ValueError(f"cannot decode image {path!r}") from None
+        if resize:
+            image = image[..., :3] if image.shape[-1] >= 3 else image[..., :1]
+            if image.shape[-1] != channels:
+                convert = tf.image.grayscale_to_rgb if channels == 3 else tf.image.rgb_to_grayscale
+                image = convert(image)
+            image = tf.image.resize(image, [height, width], antialias=True)
+            image = tf.cast(tf.clip_by_value(tf.round(image), 0, 255), tf.uint8)
+        elif list(image.shape) != [height, width, channels]:
+            raise ValueError(
+                f"{path!r} is {'x'.join(map(str, image.shape))} (HxWxC); the model takes "
+                f"{height}x{width}x{channels} images (pass --resize to convert)"
+            )
+        images.append(image.numpy())
+    return np.stack(images)
+
+
+def translate_folder(model_dir: str, metadata: dict) -> int:
+    """Translates every image of --input_dir into --output_dir; writes the grid at --output."""
+    import numpy as np
+    import tensorflow as tf
+
+    from gan_zoo import plotting
+
+    if not FLAGS.output_dir:
+        raise ValueError("translation models need --output_dir for the translated images")
+    if FLAGS.labels:
+        raise ValueError("--labels is only for conditional generators; this model translates")
+    source = "a" if FLAGS.direction == "a_to_b" else "b"
+    shape = metadata[f"image_shape_{source}"]
+    names = list_images(FLAGS.input_dir)
+    images = load_images(FLAGS.input_dir, names, shape, FLAGS.resize)
+    translate = tf.saved_model.load(model_dir).signatures[f"translate_{FLAGS.direction}"]
+    translated = np.concatenate(
+        [
+            translate(images=tf.constant(images[i : i + 64]))["images"].numpy()
+            for i in range(0, len(images), 64)
+        ]
+    )
+    for name, image in zip(names, translated, strict=True):
+        path = os.path.join(FLAGS.output_dir, os.path.splitext(name)[0] + ".png")
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        tf.io.write_file(path, tf.io.encode_png(image))
+    shown = min(len(images), 16)
+    plotting.save_image_grid(
+        np.concatenate([images[:shown], translated[:shown]]),
+        FLAGS.output,
+        columns=shown,
+        title=f"{FLAGS.direction}: inputs (top), translations (bottom)",
+    )
+    print(
+        f"translated {len(images)} images {shape} {FLAGS.direction} into {FLAGS.output_dir}; "
+        f"grid at {FLAGS.output}"
+    )
+    return 0
 
 
 def load_generator(model_dir: str):
@@ -50,11 +187,7 @@ def load_generator(model_dir: str):
     """
     import tensorflow as tf
 
-    candidate = os.path.join(model_dir, "saved_model")
-    if os.path.exists(os.path.join(candidate, "saved_model.pb")):
-        model_dir = candidate
-    if not os.path.exists(os.path.join(model_dir, "saved_model.pb")):
-        raise ValueError(f"no SavedModel (saved_model.pb) in {model_dir!r} or its saved_model/")
+    model_dir, _ = read_metadata(model_dir)
     loaded = tf.saved_model.load(model_dir)
     serve = loaded.signatures["serving_default"]
     inputs = serve.structured_input_signature[1]
@@ -100,6 +233,11 @@ def main(argv):
     from gan_zoo.models.base import sample_noise
 
     try:
+        model_dir, metadata = read_metadata(FLAGS.model_dir)
+        if metadata.get("output") == "translation":
+            return translate_folder(model_dir, metadata)
+        if FLAGS.input_dir:
+            raise ValueError("--input_dir is for translation models; this one samples from noise")
         _loaded, serve, latent_dim, num_classes = load_generator(FLAGS.model_dir)
         num, labels, columns = resolve_labels(FLAGS.labels, FLAGS.num, num_classes)
     except ValueError as error:

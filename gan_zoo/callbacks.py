@@ -84,18 +84,85 @@ class SampleGrid(keras.callbacks.Callback):
                 columns = None
                 images = model.generate(sample_noise(self.num_samples, model.latent_dim, self.seed))
             plotting.save_image_grid(images, path, columns=columns, title=title)
-            if self._writer is not None:
-                with self._writer.as_default():
-                    grid = plotting.image_grid(images)[None]
-                    tf.summary.image("samples", grid, step=epoch)
-                    self._writer.flush()
+            self._log_image(images, epoch, columns)
         else:
             points = model.generate(sample_noise(1000, model.latent_dim, self.seed))
             plotting.save_scatter(points, path, reference=self.reference_points, title=title)
+        self._copy_to_latest(path)
+        return path
+
+    def _log_image(self, images: np.ndarray, epoch: int, columns: int | None = None) -> None:
+        """Writes the grid of `images` to TensorBoard (when `log_dir` was given)."""
+        if self._writer is not None:
+            with self._writer.as_default():
+                grid = plotting.image_grid(images, columns=columns)[None]
+                tf.summary.image("samples", grid, step=epoch)
+                self._writer.flush()
+
+    def _copy_to_latest(self, path: str) -> None:
         latest = os.path.join(self.directory, "latest.png")
         with open(path, "rb") as source, open(f"{latest}.tmp", "wb") as target:
             target.write(source.read())
         os.replace(f"{latest}.tmp", latest)
+
+
+class TranslationGrid(SampleGrid):
+    """Saves a translation model's (CycleGAN's) translations of fixed images every few epochs.
+
+    Each grid has six rows of `len(images_a)` columns: real a, G(a), F(G(a)) (its cycle
+    reconstruction), then real b, F(b), G(F(b)). Files, `latest.png` and TensorBoard images
+    as in `SampleGrid`.
+
+    Args:
+        directory: str. Where the PNGs go.
+        images_a: float `[n, H, W, C]` in [-1, 1]. Fixed domain A images.
+        images_b: float `[n, H, W, C]` in [-1, 1]. Fixed domain B images, same n.
+        every_n_epochs: int. Defaults to 1.
+        log_dir: str or None. TensorBoard directory for image summaries. Defaults to None.
+    """
+
+    def __init__(
+        self,
+        directory: str,
+        images_a: np.ndarray,
+        images_b: np.ndarray,
+        every_n_epochs: int = 1,
+        log_dir: str | None = None,
+    ):
+        super().__init__(
+            directory, num_samples=len(images_a), every_n_epochs=every_n_epochs, log_dir=log_dir
+        )
+        if len(images_a) != len(images_b) or not len(images_a):
+            raise ValueError(
+                f"images_a and images_b must hold the same positive number of images; got "
+                f"{len(images_a)} and {len(images_b)}"
+            )
+        self.images_a = np.asarray(images_a, np.float32)
+        self.images_b = np.asarray(images_b, np.float32)
+
+    def grid_images(self, model) -> np.ndarray:
+        """The six rows (see the class docstring) stacked: `[6 n, H, W, C]` in [-1, 1]."""
+        to_b = model.translate(self.images_a, "a_to_b")
+        to_a = model.translate(self.images_b, "b_to_a")
+        return np.concatenate(
+            [
+                self.images_a,
+                to_b,
+                model.translate(to_b, "b_to_a"),
+                self.images_b,
+                to_a,
+                model.translate(to_a, "a_to_b"),
+            ]
+        )
+
+    def save(self, epoch: int) -> str:
+        """Writes the translations of `epoch`; returns the PNG path."""
+        path = os.path.join(self.directory, f"epoch_{epoch:04d}.png")
+        images = self.grid_images(self.model)
+        title = f"{self.model.name} · epoch {epoch} · rows: a, G(a), F(G(a)), b, F(b), G(F(b))"
+        plotting.save_image_grid(images, path, columns=len(self.images_a), title=title)
+        self._log_image(images, epoch, columns=len(self.images_a))
+        self._copy_to_latest(path)
         return path
 
 
@@ -173,12 +240,14 @@ class Checkpointer(keras.callbacks.Callback):
 
     def on_train_begin(self, logs=None):
         self.epoch = tf.Variable(0, dtype=tf.int64, trainable=False, name="epoch")
-        checkpoint = tf.train.Checkpoint(
-            model=self.model,
-            g_optimizer=self.model.g_optimizer,
-            d_optimizer=self.model.d_optimizer,
-            epoch=self.epoch,
-        )
+        if hasattr(self.model, "checkpoint_items"):  # CycleGAN: its four optimizers
+            optimizers = self.model.checkpoint_items()
+        else:
+            optimizers = {
+                "g_optimizer": self.model.g_optimizer,
+                "d_optimizer": self.model.d_optimizer,
+            }
+        checkpoint = tf.train.Checkpoint(model=self.model, epoch=self.epoch, **optimizers)
         self.manager = tf.train.CheckpointManager(
             checkpoint, self.directory, max_to_keep=self.max_to_keep
         )

@@ -2,7 +2,9 @@
 
 The SavedModel's `serving_default` signature takes `noise` float32 `[N, latent_dim]` and returns
 `images` uint8 `[N, H, W, C]` (or `points` float32 `[N, 2]` for 2-D models); conditional
-models also take `labels` int32 `[N]` in [0, num_classes), checked at call time. It loads with
+models also take `labels` int32 `[N]` in [0, num_classes), checked at call time. Translation
+models (CycleGAN) get `translate_a_to_b` and `translate_b_to_a` signatures instead
+(`export_translators`): `images` uint8 `[N, H, W, C]` in, `images` uint8 out. It loads with
 `tf.saved_model.load(path)` in any TensorFlow process, and `saved_model_cli show --all` describes
 it. A `gan_zoo.json` file beside it records the latent size, output kind and model name.
 
@@ -36,6 +38,93 @@ def _replace_directory(temporary: str, path: str) -> None:
     os.replace(temporary, path)
     if os.path.exists(backup):
         shutil.rmtree(backup)
+
+
+def float_images(images: tf.Tensor) -> tf.Tensor:
+    """Maps uint8 images [0, 255] to float32 [-1, 1] (`x / 127.5 - 1`, as the data pipeline)."""
+    return tf.cast(images, tf.float32) / 127.5 - 1.0
+
+
+def _write_archive(archive, path: str, info: dict) -> str:
+    """Writes `archive` and `gan_zoo.json` to a temporary directory, then renames it to `path`."""
+    path = os.path.abspath(path)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    temporary = f"{path}.tmp-{os.getpid()}"
+    if os.path.exists(temporary):
+        shutil.rmtree(temporary)
+    archive.write_out(temporary, verbose=False)
+    with open(os.path.join(temporary, METADATA_FILE), "w") as f:
+        json.dump(info, f, indent=2)
+    _replace_directory(temporary, path)
+    return path
+
+
+def export_model(model, path: str, metadata: dict | None = None) -> str:
+    """Exports any gan_zoo model: translators (CycleGAN) or generators; returns the path."""
+    if hasattr(model, "translate"):
+        return export_translators(model, path, metadata)
+    return export_generator(model, path, metadata)
+
+
+def _translation_endpoint(network, shape: list[int], direction: str):
+    """The serving function of one direction: uint8 images in, uint8 images out, shape checked."""
+    message = (
+        f"translate_{direction} takes uint8 images [N, {shape[0]}, {shape[1]}, {shape[2]}] "
+        "(height, width, channels)"
+    )
+
+    def serve(images):
+        checks = [
+            tf.debugging.assert_equal(tf.rank(images), 4, message=message),
+            tf.debugging.assert_equal(
+                tf.shape(images)[1:], tf.constant(shape)[: tf.rank(images) - 1], message=message
+            ),
+        ]
+        with tf.control_dependencies(checks):
+            fixed = tf.ensure_shape(tf.identity(images), [None, *shape])
+        return {"images": uint8_images(network(float_images(fixed), training=False))}
+
+    return serve
+
+
+def export_translators(model, path: str, metadata: dict | None = None) -> str:
+    """Writes both generators of a translation model (CycleGAN) as one SavedModel.
+
+    Signatures `translate_a_to_b` and `translate_b_to_a` take `images` uint8 `[N, H, W, C]`
+    (the source domain's trained size) and return `images` uint8 of the same shape; the first
+    is also `serving_default`. An input of another shape or channel count fails with an
+    `InvalidArgumentError` that names the expected shape.
+
+    Args:
+        model: a `gan_zoo.models.CycleGAN` (`generator_a_to_b`, `generator_b_to_a`).
+        path: str. Output directory; replaced atomically if it exists.
+        metadata: dict or None. Extra entries for `gan_zoo.json` (preset, epochs, ...).
+
+    Returns:
+        The path written.
+    """
+    archive = keras.export.ExportArchive()
+    shapes = {}
+    spec = tf.TensorSpec([None, None, None, None], tf.uint8, name="images")
+    for direction in ("a_to_b", "b_to_a"):
+        network = getattr(model, f"generator_{direction}")
+        archive.track(network)
+        shape = [int(d) for d in network.inputs[0].shape[1:]]
+        shapes[direction] = shape
+
+        serve = _translation_endpoint(network, shape, direction)
+        names = [f"translate_{direction}"] + (["serving_default"] if direction == "a_to_b" else [])
+        for name in names:
+            archive.add_endpoint(name=name, fn=serve, input_signature=[spec])
+    info = {
+        "output": "translation",
+        "signatures": ["translate_a_to_b", "translate_b_to_a"],
+        "image_shape_a": shapes["a_to_b"],
+        "image_shape_b": shapes["b_to_a"],
+        "model": getattr(model, "name", None),
+        **(metadata or {}),
+    }
+    return _write_archive(archive, path, info)
 
 
 def export_generator(model, path: str, metadata: dict | None = None) -> str:
@@ -85,12 +174,6 @@ def export_generator(model, path: str, metadata: dict | None = None) -> str:
 
         signature = [noise_spec]
     archive.add_endpoint(name="serving_default", fn=serve, input_signature=signature)
-    path = os.path.abspath(path)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    temporary = f"{path}.tmp-{os.getpid()}"
-    if os.path.exists(temporary):
-        shutil.rmtree(temporary)
-    archive.write_out(temporary, verbose=False)
     info = {
         "latent_dim": latent_dim,
         "output": "images" if produces_images else "points",
@@ -99,7 +182,4 @@ def export_generator(model, path: str, metadata: dict | None = None) -> str:
         "num_classes": num_classes,
         **(metadata or {}),
     }
-    with open(os.path.join(temporary, METADATA_FILE), "w") as f:
-        json.dump(info, f, indent=2)
-    _replace_directory(temporary, path)
-    return path
+    return _write_archive(archive, path, info)

@@ -1,5 +1,6 @@
 """The few layer helpers Keras lacks, shared by the builders."""
 
+import keras
 from keras import layers
 
 
@@ -19,3 +20,68 @@ def maybe_spectral_norm(layer: layers.Layer, spectral_norm: bool) -> layers.Laye
     if not spectral_norm:
         return layer
     return layers.SpectralNormalization(layer, name=f"{layer.name}_spectral")
+
+
+@keras.saving.register_keras_serializable(package="gan_zoo")
+class ReflectionPadding2D(layers.Layer):
+    """Reflection padding of NHWC images, as `torch.nn.ReflectionPad2d` (edge not repeated).
+
+    `[1, 2, 3]` padded by 2 is `[3, 2, 1, 2, 3, 2, 1]`, i.e. `np.pad(..., mode="reflect")`.
+    Each padding must be smaller than the side it pads.
+
+    Args:
+        padding: int or `(pad_height, pad_width)`, ≥ 0. Rows added above and below, columns
+            added left and right. Defaults to 1.
+        **kwargs: base `keras.layers.Layer` arguments (`name`, `dtype`, ...).
+
+    Input shape:
+        `[B, H, W, C]`.
+
+    Output shape:
+        `[B, H + 2·pad_height, W + 2·pad_width, C]`.
+    """
+
+    def __init__(self, padding: int | tuple[int, int] = 1, **kwargs):
+        super().__init__(**kwargs)
+        padding = tuple(padding) if isinstance(padding, (tuple, list)) else (padding, padding)
+        if len(padding) != 2 or not all(
+            isinstance(p, int) and not isinstance(p, bool) and p >= 0 for p in padding
+        ):
+            raise ValueError(
+                f"ReflectionPadding2D padding must be an int ≥ 0 or a pair of them; got {padding}"
+            )
+        self.padding = padding
+        self.input_spec = layers.InputSpec(ndim=4)
+
+    def build(self, input_shape):
+        """Checks that each padding is smaller than the side it pads, when the side is known."""
+        for axis, pad in zip(("height", "width"), self.padding, strict=True):
+            side = input_shape[1 if axis == "height" else 2]
+            if side is not None and pad >= side:
+                raise ValueError(
+                    f"ReflectionPadding2D padding {pad} must be smaller than the input {axis} "
+                    f"{side}"
+                )
+        super().build(input_shape)
+
+    def call(self, inputs):
+        """Pads `inputs` `[B, H, W, C]` by reflection."""
+        pad_height, pad_width = self.padding
+        return keras.ops.pad(
+            inputs, [[0, 0], [pad_height, pad_height], [pad_width, pad_width], [0, 0]], "reflect"
+        )
+
+    def compute_output_shape(self, input_shape):
+        """`[B, H + 2·pad_height, W + 2·pad_width, C]`; unknown sides stay unknown."""
+        batch, height, width, channels = input_shape
+        pad_height, pad_width = self.padding
+        return (
+            batch,
+            None if height is None else height + 2 * pad_height,
+            None if width is None else width + 2 * pad_width,
+            channels,
+        )
+
+    def get_config(self):
+        """The layer's constructor arguments."""
+        return {**super().get_config(), "padding": self.padding}

@@ -244,6 +244,28 @@ def wasserstein_discriminator_loss(real: tf.Tensor, fake: tf.Tensor) -> tf.Tenso
     return tf.reduce_mean(_f32(fake)) - tf.reduce_mean(_f32(real))
 
 
+# --------------------------------------------------------------------------------------------
+# Reconstruction (CycleGAN's cycle-consistency and identity terms, Zhu et al. 2017)
+# --------------------------------------------------------------------------------------------
+
+
+def mean_absolute_error(target: tf.Tensor, prediction: tf.Tensor) -> tf.Tensor:
+    """`mean(|target - prediction|)` over every element: the L1 term of CycleGAN.
+
+    Reference: Zhu et al., 2017, "Unpaired Image-to-Image Translation using Cycle-Consistent
+    Adversarial Networks", arXiv:1703.10593, Eq. 2 (cycle) and Sec. 5.2 (identity).
+
+    Args:
+        target: Images `[B, H, W, C]` (any shape), e.g. the real images a.
+        prediction: Same shape, e.g. the reconstructions F(G(a)).
+
+    Returns:
+        A float32 scalar (mean over the local batch and every pixel), >= 0.
+
+    """
+    return tf.reduce_mean(tf.abs(_f32(target) - _f32(prediction)))
+
+
 def _per_example_shape(x: tf.Tensor) -> tf.Tensor:
     """Build the dynamic shape `[B, 1, ..., 1]` with the same rank as `x`."""
     batch = tf.shape(x)[:1]

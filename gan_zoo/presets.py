@@ -9,7 +9,7 @@ from typing import Any
 
 import keras
 
-from gan_zoo import builders, models
+from gan_zoo import builders, models, schedules
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -24,8 +24,9 @@ class Preset:
         image_size: int or None. Image side; None for 2-D point data.
         channels: int or None. Image channels; None for 2-D point data.
         algorithm: str. A `gan_zoo.models.ALGORITHMS` name.
-        architecture: str. A `gan_zoo.builders.ARCHITECTURES` name.
-        latent_dim: int. Size of z.
+        architecture: str. A `gan_zoo.builders.ARCHITECTURES` name, or `"resnet_patchgan"`
+            (CycleGAN's ResNet generators and PatchGAN discriminators).
+        latent_dim: int or None. Size of z; None for translation presets (no z).
         batch_size: int. Global batch size.
         epochs: int. Default number of epochs.
         steps_per_epoch: int or None. Steps per epoch over a repeated dataset; None = one pass.
@@ -40,6 +41,9 @@ class Preset:
         label_embedding_dim: int. Size of the label embedding given to G (and to a flat D).
         generator_kwargs, discriminator_kwargs: dict. Extra builder arguments.
         model_kwargs: dict. Extra model arguments (`clip_value`, `gp_weight`, ...).
+        learning_rate_decay_start: float in [0, 1) or None. When set, every learning rate is
+            constant for this fraction of the run's `epochs × steps_per_epoch` updates, then
+            falls linearly to zero (`gan_zoo.schedules.LinearDecay`; CycleGAN: 0.5).
     """
 
     name: str
@@ -50,7 +54,7 @@ class Preset:
     channels: int | None
     algorithm: str = "gan"
     architecture: str = "dcgan"
-    latent_dim: int = 100
+    latent_dim: int | None = 100
     batch_size: int = 64
     epochs: int = 10
     steps_per_epoch: int | None = None
@@ -68,6 +72,12 @@ class Preset:
     generator_kwargs: dict[str, Any] = dataclasses.field(default_factory=dict)
     discriminator_kwargs: dict[str, Any] = dataclasses.field(default_factory=dict)
     model_kwargs: dict[str, Any] = dataclasses.field(default_factory=dict)
+    learning_rate_decay_start: float | None = None
+
+    @property
+    def is_translation(self) -> bool:
+        """True for image-to-image translation presets (CycleGAN): `(a, b)` data, no z."""
+        return self.algorithm == TRANSLATION_ALGORITHM
 
     @property
     def sample_shape(self) -> tuple[int, ...]:
@@ -119,10 +129,30 @@ class Preset:
             value = getattr(preset, key)
             if value is not None and not value > 0:
                 raise ValueError(f"{key} must be positive; got {value}")
+        decay = preset.learning_rate_decay_start
+        if decay is not None:
+            if not 0.0 <= decay < 1.0:
+                raise ValueError(
+                    f"learning_rate_decay_start must be in [0, 1) or None; got {decay}"
+                )
+            if preset.steps_per_epoch is None:
+                raise ValueError(
+                    "learning_rate_decay_start needs steps_per_epoch (the schedule's length is "
+                    "epochs x steps_per_epoch)"
+                )
+        if preset.is_translation:
+            if preset.architecture != "resnet_patchgan" or preset.conditioning is not None:
+                raise ValueError(
+                    f"algorithm {TRANSLATION_ALGORITHM!r} needs architecture 'resnet_patchgan' "
+                    f"and no conditioning; got {preset.architecture!r}, {preset.conditioning!r}"
+                )
+        elif preset.latent_dim is None:
+            raise ValueError(f"latent_dim must be positive; got {preset.latent_dim}")
         return preset
 
 
 OPTIMIZERS = ("adam", "rmsprop")
+TRANSLATION_ALGORITHM = "cyclegan"
 CONDITIONINGS = (None, "concat", "projection", "auxiliary_classifier")
 _REGISTRY: dict[str, Preset] = {}
 
@@ -197,6 +227,11 @@ def build_networks(preset: Preset) -> tuple[keras.Model, keras.Model]:
 
 
 def _optimizer(preset: Preset, learning_rate: float) -> keras.optimizers.Optimizer:
+    if preset.learning_rate_decay_start is not None:
+        total = preset.epochs * preset.steps_per_epoch
+        learning_rate = schedules.LinearDecay(
+            learning_rate, total, int(preset.learning_rate_decay_start * total)
+        )
     if preset.optimizer == "rmsprop":
         return keras.optimizers.RMSprop(learning_rate)
     return keras.optimizers.Adam(learning_rate, beta_1=preset.beta_1, beta_2=preset.beta_2)
@@ -220,6 +255,8 @@ def build(
     preset = name if isinstance(name, Preset) else get_preset(name)
     preset = preset.replace(**overrides) if overrides else preset
     keras.utils.set_random_seed(seed)
+    if preset.is_translation:
+        return _build_translation(preset, seed, compile_kwargs)
     generator, discriminator = build_networks(preset)
     model_kwargs = dict(preset.model_kwargs)
     if preset.conditioning is not None:
@@ -238,6 +275,33 @@ def build(
         g_optimizer=_optimizer(preset, preset.g_learning_rate),
         d_optimizer=_optimizer(preset, preset.d_learning_rate),
         loss=preset.loss,
+        **(compile_kwargs or {}),
+    )
+    return model
+
+
+def _build_translation(preset: Preset, seed: int, compile_kwargs: dict | None):
+    """CycleGAN: two ResNet generators, two PatchGAN discriminators, four optimizers."""
+    nets = builders.cyclegan
+    size, channels = preset.image_size, preset.channels
+    model = models.get(preset.algorithm)(
+        nets.resnet_generator(size, channels, name="generator_a_to_b", **preset.generator_kwargs),
+        nets.resnet_generator(size, channels, name="generator_b_to_a", **preset.generator_kwargs),
+        nets.patchgan_discriminator(
+            size, channels, name="discriminator_a", **preset.discriminator_kwargs
+        ),
+        nets.patchgan_discriminator(
+            size, channels, name="discriminator_b", **preset.discriminator_kwargs
+        ),
+        seed=seed,
+        name=preset.name,
+        **preset.model_kwargs,
+    )
+    model.compile(
+        generator_a_to_b_optimizer=_optimizer(preset, preset.g_learning_rate),
+        generator_b_to_a_optimizer=_optimizer(preset, preset.g_learning_rate),
+        discriminator_a_optimizer=_optimizer(preset, preset.d_learning_rate),
+        discriminator_b_optimizer=_optimizer(preset, preset.d_learning_rate),
         **(compile_kwargs or {}),
     )
     return model
@@ -543,3 +607,54 @@ for _preset in [
     ),
 ]:
     register(_preset)
+
+# ------------------------------------------------------------------------------- CycleGAN
+_CYCLEGAN = "Zhu, Park, Isola & Efros 2017, arXiv:1703.10593"
+# The paper's recipe: LSGAN loss, λ_cyc = 10, identity 0.5 λ_cyc, pool of 50, Adam(2e-4,
+# β1 = 0.5) for all four networks, constant then linear decay to 0 over the second half.
+_CYCLEGAN_SETTINGS = {
+    "algorithm": TRANSLATION_ALGORITHM,
+    "architecture": "resnet_patchgan",
+    "latent_dim": None,
+    "loss": "least_squares",
+    "g_learning_rate": 2e-4,
+    "d_learning_rate": 2e-4,
+    "beta_1": 0.5,
+    "learning_rate_decay_start": 0.5,
+    "model_kwargs": {"cycle_weight": 10.0, "identity_weight": 5.0, "pool_size": 50},
+}
+register(
+    Preset(
+        name="cyclegan_digits_thickness",
+        description=(
+            "CycleGAN thin <-> thick digits (embedded, unpaired halves, 32 px); trains in "
+            "minutes on a CPU."
+        ),
+        paper=f"{_CYCLEGAN} (networks narrowed for 32 px digits)",
+        dataset="digits_thickness",
+        image_size=32,
+        channels=1,
+        batch_size=8,
+        epochs=10,
+        steps_per_epoch=200,
+        generator_kwargs={"base_filters": 16, "num_residual_blocks": 6},
+        discriminator_kwargs={"base_filters": 16, "num_layers": 2},
+        **_CYCLEGAN_SETTINGS,
+    )
+)
+register(
+    Preset(
+        name="cyclegan_horse2zebra",
+        description="CycleGAN horse <-> zebra at 256 px, the paper's setting (TFDS download).",
+        paper=_CYCLEGAN,
+        dataset="cycle_gan/horse2zebra",
+        image_size=256,
+        channels=3,
+        batch_size=1,
+        epochs=200,
+        steps_per_epoch=1334,  # max(|trainA|, |trainB|) = max(1067, 1334) at batch 1
+        generator_kwargs={"base_filters": 64, "num_residual_blocks": 9},
+        discriminator_kwargs={"base_filters": 64, "num_layers": 3},
+        **_CYCLEGAN_SETTINGS,
+    )
+)

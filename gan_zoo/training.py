@@ -8,6 +8,12 @@ Run directory layout (DESIGN.md):
     checkpoints/       tf.train checkpoints of model and optimizers (newest 3)
     logs/              TensorBoard scalars and sample images
     saved_model/       the exported generator (see `gan_zoo.export`)
+
+Translation presets (CycleGAN) train on `(a, b)` batches; their `samples/` grids show fixed
+test images of both domains with their translations and cycle reconstructions, `saved_model/`
+holds both generators (`translate_a_to_b`, `translate_b_to_a`), and on the embedded
+`digits_thickness` pair `translation.json` records the measured translation (label kept,
+stroke thickness, cycle error; `gan_zoo.metrics.translation`).
 """
 
 import dataclasses
@@ -117,7 +123,8 @@ def train(config: TrainConfig) -> dict[str, Any]:
 
     Returns:
         A summary dict: `out_dir`, `history` (per-epoch logs), `final` (last epoch's logs),
-        `seconds`, `samples` (newest grid path), `saved_model` (path or None).
+        `seconds`, `samples` (newest grid path), `saved_model` (path or None), `translation`
+        (the measured translation on `digits_thickness`, else None).
     """
     start = time.perf_counter()
     preset, resolved = resolve(config)
@@ -126,6 +133,11 @@ def train(config: TrainConfig) -> dict[str, Any]:
     distribute.check_global_batch(preset.batch_size, strategy)
     resolved["run"]["replicas"] = strategy.num_replicas_in_sync
 
+    if preset.is_translation and config.eval_every:
+        raise ValueError(
+            "eval_every applies to generators from noise; translation presets are measured "
+            "at the end of training (translation.json) and by examples/evaluate.py"
+        )
     dataset = data.make_dataset(
         preset.dataset,
         split="train",
@@ -149,17 +161,7 @@ def train(config: TrainConfig) -> dict[str, Any]:
     # Written once data and model exist (a bad dataset leaves no run directory), before fit.
     os.makedirs(out_dir, exist_ok=True)
     callbacks_lib.write_json(resolved, os.path.join(out_dir, "config.json"))
-    reference = None
-    if preset.dataset.startswith("gaussian_mixture/"):
-        reference = data.mixture_centres(preset.dataset.split("/", 1)[1])
-    samples = callbacks_lib.SampleGrid(
-        os.path.join(out_dir, "samples"),
-        num_samples=config.num_samples,
-        seed=config.seed,
-        every_n_epochs=config.sample_every,
-        log_dir=os.path.join(out_dir, "logs"),
-        reference_points=reference,
-    )
+    samples = _sample_callback(preset, config, out_dir)
     callbacks = [samples]
     if config.eval_every:  # before HistoryWriter, so history.json records the eval_* values
         callbacks.append(
@@ -188,12 +190,22 @@ def train(config: TrainConfig) -> dict[str, Any]:
     )
     saved_model = None
     if config.export:
-        saved_model = export.export_generator(
+        saved_model = export.export_model(
             model,
             os.path.join(out_dir, "saved_model"),
             metadata={"preset": preset.name, "epochs": preset.epochs, "seed": config.seed},
         )
     final = {name: values[-1] for name, values in history.history.items()}
+    translation = None
+    if preset.dataset == data.DIGITS_THICKNESS:
+        from gan_zoo.metrics import translation as translation_metrics
+
+        translation = translation_metrics.evaluate_translation(
+            lambda x: model.translate(x, "a_to_b"),
+            lambda x: model.translate(x, "b_to_a"),
+            data.load_digits_thickness("test", preset.image_size, config.data_dir),
+        )
+        callbacks_lib.write_json(translation, os.path.join(out_dir, "translation.json"))
     return {
         "out_dir": out_dir,
         "model": model,
@@ -202,4 +214,49 @@ def train(config: TrainConfig) -> dict[str, Any]:
         "seconds": time.perf_counter() - start,
         "samples": samples.last_path,
         "saved_model": saved_model,
+        "translation": translation,
     }
+
+
+# Columns of a translation grid: fixed test images of each domain.
+TRANSLATION_GRID_COLUMNS = 8
+
+
+def _sample_callback(preset, config: TrainConfig, out_dir: str) -> callbacks_lib.SampleGrid:
+    """The per-epoch picture: samples from fixed noise, or translations of fixed test images."""
+    directory = os.path.join(out_dir, "samples")
+    log_dir = os.path.join(out_dir, "logs")
+    if preset.is_translation:
+        columns = min(config.num_samples, TRANSLATION_GRID_COLUMNS)
+        images_a, images_b = next(
+            iter(
+                data.make_dataset(
+                    preset.dataset,
+                    split="test",
+                    batch_size=columns,
+                    image_size=preset.image_size,
+                    channels=preset.channels,
+                    shuffle=False,
+                    data_dir=config.data_dir,
+                    drop_remainder=False,
+                )
+            )
+        )
+        return callbacks_lib.TranslationGrid(
+            directory,
+            images_a.numpy(),
+            images_b.numpy(),
+            every_n_epochs=config.sample_every,
+            log_dir=log_dir,
+        )
+    reference = None
+    if preset.dataset.startswith("gaussian_mixture/"):
+        reference = data.mixture_centres(preset.dataset.split("/", 1)[1])
+    return callbacks_lib.SampleGrid(
+        directory,
+        num_samples=config.num_samples,
+        seed=config.seed,
+        every_n_epochs=config.sample_every,
+        log_dir=log_dir,
+        reference_points=reference,
+    )

@@ -2,7 +2,9 @@
 
 `run_model_checks(factory, batch)` covers: sample shapes and value ranges, the config round
 trip, one `fit` step with finite losses of the documented names, the `.keras` round trip with
-identical samples, and SavedModel export. `assert_replicas_equivalent(factory, batch)` covers
+identical samples, and SavedModel export. Translation models (CycleGAN: batches `(a, b)`,
+`translate(images, direction)` instead of `generate`) get the same checks with translations in
+place of samples. `assert_replicas_equivalent(factory, batch)` covers
 the "2 replicas = 1 replica" invariant.
 """
 
@@ -36,34 +38,46 @@ def check_samples(model, sample_shape) -> np.ndarray:
     return samples
 
 
+def check_config_round_trip(model, networks: tuple[str, ...]) -> None:
+    """Same constructor arguments, same architecture of every named network."""
+    clone = model.__class__.from_config(model.get_config())
+    assert clone.get_config() == model.get_config()
+    for name in networks:
+        assert getattr(clone, name).count_params() == getattr(model, name).count_params()
+
+
+def check_fit_step(model, batch, expected_metrics, networks: tuple[str, ...]) -> dict:
+    """One fit step: finite losses under the documented names; every named network moves."""
+    before = {name: [w.copy() for w in getattr(model, name).get_weights()] for name in networks}
+    logs = fit_one_step(model, batch)
+    assert set(logs) >= set(expected_metrics), logs
+    for name, value in logs.items():
+        assert np.isfinite(value), (name, value)
+    for name in networks:
+        after = getattr(model, name).get_weights()
+        assert any(not np.array_equal(a, b) for a, b in zip(before[name], after, strict=True)), name
+    return logs
+
+
+def check_keras_round_trip(model, outputs_of, tmp_path):
+    """`.keras` round trip: `outputs_of(model)` identical after loading; step restored."""
+    path = os.path.join(str(tmp_path), "model.keras")
+    model.save(path)
+    loaded = keras.models.load_model(path)
+    assert type(loaded) is type(model)
+    np.testing.assert_array_equal(outputs_of(loaded), outputs_of(model))
+    assert int(loaded.training_step) == int(model.training_step)
+    return loaded
+
+
 def run_model_checks(factory, batch, tmp_path, expected_metrics=EXPECTED_METRICS):
     """Runs every shared check on `factory()`; returns the trained model."""
     model = factory()
     sample_shape = tuple(np.asarray(batch[0] if isinstance(batch, tuple) else batch).shape[1:])
     check_samples(model, sample_shape)
-
-    # Config round trip: same constructor arguments, same architecture.
-    clone = model.__class__.from_config(model.get_config())
-    assert clone.get_config() == model.get_config()
-    assert clone.generator.count_params() == model.generator.count_params()
-
-    # One fit step: finite losses under the documented names; weights move.
-    before = [w.copy() for w in model.generator.get_weights()]
-    logs = fit_one_step(model, batch)
-    assert set(logs) >= expected_metrics, logs
-    for name, value in logs.items():
-        assert np.isfinite(value), (name, value)
-    assert any(
-        not np.array_equal(a, b) for a, b in zip(before, model.generator.get_weights(), strict=True)
-    )
-
-    # .keras round trip: identical samples for the same noise; training state restored.
-    path = os.path.join(str(tmp_path), "model.keras")
-    model.save(path)
-    loaded = keras.models.load_model(path)
-    assert type(loaded) is type(model)
-    np.testing.assert_array_equal(loaded.generate(6, seed=3), model.generate(6, seed=3))
-    assert int(loaded.training_step) == int(model.training_step)
+    check_config_round_trip(model, ("generator", "discriminator"))
+    check_fit_step(model, batch, expected_metrics, ("generator",))
+    check_keras_round_trip(model, lambda m: m.generate(6, seed=3), tmp_path)
 
     # SavedModel export: serving output equals generate() mapped to uint8.
     saved = export.export_generator(model, os.path.join(str(tmp_path), "saved_model"))
@@ -86,18 +100,65 @@ def run_model_checks(factory, batch, tmp_path, expected_metrics=EXPECTED_METRICS
     return model
 
 
-def assert_replicas_equivalent(factory, batch, atol: float = 1e-5):
-    """One `fit` step under MirroredStrategy on 2 CPUs leaves the weights of one replica.
+CYCLEGAN_METRICS = {
+    "g_loss",
+    "adversarial_loss",
+    "cycle_loss",
+    "identity_loss",
+    "d_a_loss",
+    "d_b_loss",
+    "d_loss",
+}
+TRANSLATORS = ("generator_a_to_b", "generator_b_to_a")
+
+
+def check_translations(model, images_a, images_b) -> None:
+    """Both directions keep the shape, stay in [-1, 1], are finite and deterministic."""
+    for direction, images in (("a_to_b", images_a), ("b_to_a", images_b)):
+        translated = model.translate(images, direction=direction)
+        assert translated.shape == images.shape and translated.dtype == np.float32
+        assert np.all(np.isfinite(translated))
+        assert translated.min() >= -1.0 and translated.max() <= 1.0
+        np.testing.assert_array_equal(translated, model.translate(images, direction=direction))
+
+
+def run_translation_checks(factory, batch, tmp_path, expected_metrics=CYCLEGAN_METRICS):
+    """The shared checks for a translation model; `batch` is `(a, b)` float images."""
+    model = factory()
+    images_a, images_b = (np.asarray(x, np.float32) for x in batch)
+    check_translations(model, images_a, images_b)
+    networks = (*TRANSLATORS, "discriminator_a", "discriminator_b")
+    check_config_round_trip(model, networks)
+    check_fit_step(model, batch, expected_metrics, networks)
+    both = lambda m: np.concatenate(  # noqa: E731
+        [m.translate(images_a, "a_to_b"), m.translate(images_b, "b_to_a")]
+    )
+    check_keras_round_trip(model, both, tmp_path)
+
+    # SavedModel: each signature equals translate() of the uint8 input, mapped back to uint8.
+    saved = export.export_model(model, os.path.join(str(tmp_path), "saved_model"))
+    loaded = tf.saved_model.load(saved)
+    for direction, images in (("a_to_b", images_a), ("b_to_a", images_b)):
+        as_uint8 = export.uint8_images(images)
+        outputs = loaded.signatures[f"translate_{direction}"](images=as_uint8)["images"]
+        expected = model.translate(export.float_images(as_uint8), direction)
+        assert outputs.dtype == tf.uint8
+        np.testing.assert_array_equal(outputs.numpy(), export.uint8_images(expected).numpy())
+    return model
+
+
+def assert_replicas_equivalent(factory, batch, atol: float = 1e-5, steps: int = 1):
+    """`steps` `fit` steps under MirroredStrategy on 2 CPUs leave the weights of one replica.
 
     Returns the largest absolute weight difference seen.
     """
     single = factory()
-    fit_one_step(single, batch)
+    fit_one_step(single, batch, steps)
     strategy = distribute.get_strategy("mirrored", devices=["/cpu:0", "/cpu:1"])
     assert strategy.num_replicas_in_sync == 2
     with strategy.scope():
         mirrored = factory()
-    fit_one_step(mirrored, batch)
+    fit_one_step(mirrored, batch, steps)
     worst = 0.0
     for a, b in zip(single.weights, mirrored.weights, strict=True):
         assert a.path == b.path

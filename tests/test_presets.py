@@ -22,9 +22,50 @@ def test_required_presets_are_listed_with_descriptions():
 def test_every_preset_builds_a_compiled_model(name):
     model = gan_zoo.build(name)
     preset = presets.get_preset(name)
-    assert model.compiled and model.latent_dim == preset.latent_dim
+    assert model.compiled
+    if preset.is_translation:
+        image = np.zeros((1, *preset.sample_shape), np.float32)
+        assert model.translate(image, "b_to_a").shape == image.shape
+        return
+    assert model.latent_dim == preset.latent_dim
     samples = model.generate(2, seed=0)
     assert samples.shape == (2, *preset.sample_shape)
+
+
+def test_cyclegan_presets_follow_the_paper():
+    """Zhu et al. 2017: LSGAN, λ_cyc = 10, identity 0.5 λ_cyc, pool 50, Adam(2e-4, 0.5) with
+    a constant rate for the first half and a linear decay to zero over the second."""
+    horse2zebra = presets.get_preset("cyclegan_horse2zebra")
+    assert (horse2zebra.batch_size, horse2zebra.image_size, horse2zebra.epochs) == (1, 256, 200)
+    model = gan_zoo.build("cyclegan_horse2zebra")
+    assert (model.cycle_weight, model.identity_weight, model.pool_size) == (10.0, 5.0, 50)
+    # The reference implementation's networks: 11.378 M and 2.765 M parameters.
+    assert model.generator_a_to_b.count_params() == 11_378_179
+    assert model.discriminator_b.count_params() == 2_764_737
+    total = 200 * 1334
+    for _, optimizer in model.network_optimizers.values():
+        assert isinstance(optimizer, keras.optimizers.Adam)
+        assert float(optimizer.beta_1) == pytest.approx(0.5)
+        schedule = optimizer._learning_rate
+        assert (schedule.total_steps, schedule.decay_start_step) == (total, total // 2)
+        assert float(schedule(0)) == pytest.approx(2e-4)
+        assert float(schedule(total // 2)) == pytest.approx(2e-4)
+        assert float(schedule(total * 3 // 4)) == pytest.approx(1e-4)
+        assert float(schedule(total)) == 0.0
+    digits = presets.get_preset("cyclegan_digits_thickness")
+    assert digits.dataset == "digits_thickness" and digits.learning_rate_decay_start == 0.5
+
+
+def test_translation_preset_settings_are_checked():
+    preset = presets.get_preset("cyclegan_digits_thickness")
+    with pytest.raises(ValueError, match="needs steps_per_epoch"):
+        preset.replace(steps_per_epoch=None)
+    with pytest.raises(ValueError, match=r"learning_rate_decay_start must be in \[0, 1\)"):
+        preset.replace(learning_rate_decay_start=1.0)
+    with pytest.raises(ValueError, match="needs architecture 'resnet_patchgan'"):
+        preset.replace(architecture="dcgan")
+    with pytest.raises(ValueError, match="latent_dim must be positive"):
+        presets.get_preset("dcgan_digits").replace(latent_dim=None)
 
 
 def test_paper_hyperparameters():

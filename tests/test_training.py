@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from gan_zoo import presets, training
+from gan_zoo import callbacks, presets, training
 
 TINY_DCGAN = {
     "generator_kwargs": {"base_filters": 4},
@@ -215,3 +215,93 @@ def test_stacked_digits_preset_trains_and_evaluates_1000_modes(tmp_path, tfds_da
     assert 1 <= final["eval_class_modes_covered"] <= 64
     assert 0 <= final["eval_class_kl_to_uniform"] <= np.log(1000) + 1e-6
     assert np.isfinite(final["eval_frechet_distance"]) and final["eval_frechet_distance"] > 0
+
+
+TINY_CYCLEGAN = {
+    "generator_kwargs": {"base_filters": 4, "num_residual_blocks": 1},
+    "discriminator_kwargs": {"base_filters": 4, "num_layers": 2},
+}
+CYCLEGAN_LOGS = {"g_loss", "cycle_loss", "identity_loss", "d_a_loss", "d_b_loss", "d_loss"}
+
+
+def test_cyclegan_digits_trains_translates_and_measures(tmp_path, tfds_data_dir):
+    config = training.TrainConfig(
+        preset="cyclegan_digits_thickness",
+        out_dir=str(tmp_path),
+        epochs=2,
+        steps_per_epoch=2,
+        batch_size=2,
+        data_dir=tfds_data_dir,
+        verbose=0,
+        overrides=TINY_CYCLEGAN,
+    )
+    summary = training.train(config)
+    model = summary["model"]
+    assert set(summary["final"]) >= CYCLEGAN_LOGS
+    assert all(np.isfinite(v) for v in summary["final"].values())
+    # The schedule ran to its end: 4 updates of 4, decay over the last 2 -> rate 0 now.
+    for _, optimizer in model.network_optimizers.values():
+        assert int(optimizer.iterations) == 4
+        assert float(optimizer.learning_rate) == 0.0
+    # Translation grid: 6 rows (a, G(a), F(G(a)), b, F(b), G(F(b))) of 8 test images.
+    assert summary["samples"].endswith("epoch_0002.png") and os.path.exists(summary["samples"])
+    images_a = np.linspace(-1, 1, 3 * 32 * 32, dtype=np.float32).reshape(3, 32, 32, 1)
+    images_b = -images_a
+    rows = callbacks.TranslationGrid(str(tmp_path), images_a, images_b).grid_images(model)
+    to_b = model.translate(images_a)
+    expected = [images_a, to_b, model.translate(to_b, "b_to_a"), images_b]
+    np.testing.assert_array_equal(rows[:12], np.concatenate(expected))
+    assert rows.shape == (18, 32, 32, 1)
+    with open(tmp_path / "translation.json") as f:
+        measured = json.load(f)
+    assert measured == pytest.approx(summary["translation"])
+    for key in ("label_accuracy_a_to_b", "thickness_in_range_b_to_a", "label_accuracy_real_b"):
+        assert 0.0 <= measured[key] <= 1.0
+    assert measured["label_accuracy_real_a"] > 0.95  # the classifier reads thin digits
+    assert measured["thickness_real_a_mean"] < measured["thickness_real_b_mean"]
+    assert measured["cycle_error_a"] > 0 and measured["num_a"] == measured["num_b"] > 100
+    # Both directions exported, and the checkpoint restores all four networks and optimizers.
+    signatures = tf.saved_model.load(summary["saved_model"]).signatures
+    assert {"translate_a_to_b", "translate_b_to_a", "serving_default"} <= set(signatures)
+    fresh = presets.build("cyclegan_digits_thickness", **TINY_CYCLEGAN)
+    checkpoint = tf.train.Checkpoint(model=fresh, **fresh.checkpoint_items())
+    checkpoint.restore(tf.train.latest_checkpoint(tmp_path / "checkpoints")).expect_partial()
+    for name in ("generator_b_to_a", "discriminator_a"):
+        for a, b in zip(
+            getattr(fresh, name).get_weights(), getattr(model, name).get_weights(), strict=True
+        ):
+            np.testing.assert_array_equal(a, b)
+    assert int(fresh.discriminator_b_optimizer.iterations) == 4
+
+
+def test_cyclegan_horse2zebra_trains_on_mock_data(tmp_path):
+    """The download-only CycleGAN preset end to end on TFDS mock data, offline."""
+    import tensorflow_datasets as tfds
+
+    config = training.TrainConfig(
+        preset="cyclegan_horse2zebra",
+        out_dir=str(tmp_path),
+        epochs=1,
+        steps_per_epoch=2,
+        image_size=32,
+        data_dir=str(tmp_path / "tfds"),
+        verbose=0,
+        overrides=TINY_CYCLEGAN,
+    )
+    with tfds.testing.mock_data(num_examples=4, policy=tfds.testing.MockPolicy.USE_CODE):
+        summary = training.train(config)
+    assert set(summary["final"]) >= CYCLEGAN_LOGS
+    assert all(np.isfinite(v) for v in summary["final"].values())
+    assert summary["translation"] is None  # measured only on the embedded digits pair
+    images = np.zeros((2, 32, 32, 3), np.float32)
+    assert summary["model"].translate(images, "b_to_a").shape == (2, 32, 32, 3)
+    assert os.path.exists(summary["samples"])
+    assert os.path.exists(tmp_path / "saved_model" / "saved_model.pb")
+
+
+def test_translation_presets_reject_eval_every(tmp_path):
+    config = training.TrainConfig(
+        preset="cyclegan_digits_thickness", out_dir=str(tmp_path), eval_every=1
+    )
+    with pytest.raises(ValueError, match="eval_every applies to generators from noise"):
+        training.train(config)

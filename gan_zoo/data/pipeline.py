@@ -11,6 +11,9 @@ Names `make_dataset` and `dataset_info` understand:
   prepared by TFDS on first use, which needs the network.
 - `folder:PATH`: a directory of image files (.bmp .gif .jpeg .jpg .png, searched recursively),
   with optional class subfolders.
+- unpaired pairs of image domains for CycleGAN, served as `(a, b)` batches by
+  `gan_zoo.data.unpaired.make_unpaired_dataset`: `digits_thickness` (thin vs thick embedded
+  digits, offline) and `cycle_gan/<pair>` (TFDS, e.g. `cycle_gan/horse2zebra`; downloads).
 """
 
 import dataclasses
@@ -33,12 +36,14 @@ NUM_PROBED_FILES = 16
 
 _GAUSSIAN_MIXTURE = "gaussian_mixture"
 STACKED_DIGITS = "stacked_digits"
+DIGITS_THICKNESS = "digits_thickness"  # Unpaired; see gan_zoo.data.unpaired.
 _STACKED_DIGITS_SIZE = 32  # Image side of `stacked_digits` when `image_size` is None.
 _MIXTURE_CONFIGS = tuple(config.name for config in GaussianMixture.BUILDER_CONFIGS)
 _NAMES_HELP = (
     f"use gan_zoo_digits, {STACKED_DIGITS}, "
     f"{_GAUSSIAN_MIXTURE}/{'|'.join(_MIXTURE_CONFIGS)}, {FOLDER_PREFIX}PATH, "
-    "or any TFDS dataset name (tfds.list_builders())"
+    "or any TFDS dataset name (tfds.list_builders()); unpaired (a, b) image pairs: "
+    f"{DIGITS_THICKNESS} or cycle_gan/<pair> (e.g. cycle_gan/horse2zebra)"
 )
 
 
@@ -92,13 +97,22 @@ def make_dataset(
     gives an endless stream of fresh draws instead. `image_size` None means 32, `channels`
     must be None or 3, and `cache` does not apply (examples are drawn on the fly).
 
+    The unpaired datasets `digits_thickness` and `cycle_gan/<pair>` (with split `train` or
+    `test`, optionally sliced) are built by `gan_zoo.data.unpaired.make_unpaired_dataset`
+    instead: elements are `(a, b)` tuples, an image of domain A and an unrelated image of
+    domain B, each domain shuffled on its own; one pass has max(Na, Nb) examples (the smaller
+    domain repeats). They carry no labels (`with_labels=True` raises; labelled arrays of
+    `digits_thickness` come from `gan_zoo.data.unpaired.load_digits_thickness`). A
+    `cycle_gan/<pair>` split of one domain (`trainA`, `trainB`, `testA`, `testB`) is served
+    like any TFDS dataset: images of that domain alone.
+
     Args:
         name: `gan_zoo_digits`, `stacked_digits`, `gaussian_mixture/ring8`,
-            `gaussian_mixture/grid25`, any TFDS image dataset name (`mnist`, `celeb_a`, ...;
-            the image is the first `tfds.features.Image` feature, the label the `label`
-            feature if any), or `folder:PATH` (a directory of .bmp/.gif/.jpeg/.jpg/.png
-            files, searched recursively; labels are the index of the sorted first-level
-            subfolder).
+            `gaussian_mixture/grid25`, `digits_thickness`, `cycle_gan/<pair>`, any TFDS image
+            dataset name (`mnist`, `celeb_a`, ...; the image is the first
+            `tfds.features.Image` feature, the label the `label` feature if any), or
+            `folder:PATH` (a directory of .bmp/.gif/.jpeg/.jpg/.png files, searched
+            recursively; labels are the index of the sorted first-level subfolder).
         split: TFDS split (slicing such as `"train[:90%]"` works). Folders have only `train`.
             Defaults to `"train"`.
         batch_size: examples per batch, >= 1. Defaults to 64.
@@ -127,17 +141,42 @@ def make_dataset(
         [B, H, W, C] in [-1, 1] (H = W = `image_size` when given; [B, S, S, 3] for
         `stacked_digits`, S = `image_size` or 32), and for gaussian mixtures `points` float32
         [B, 2] in raw coordinates (not rescaled). With `with_labels=True` the elements are
-        `(x, labels)` with labels int32 [B] (in 0..999 for `stacked_digits`). B =
-        `batch_size` (the last batch may be smaller only when `drop_remainder=False`).
+        `(x, labels)` with labels int32 [B] (in 0..999 for `stacked_digits`). For the
+        unpaired datasets the elements are `(a, b)`, each float32 [B, S, S, C] in [-1, 1]
+        (S = `image_size`, 32 when None for `digits_thickness`). B = `batch_size` (the last
+        batch may be smaller only when `drop_remainder=False`).
 
     Raises:
         ValueError: on an unknown name, a split the dataset lacks, a bad `batch_size`,
-            `image_size` or `channels`, `with_labels=True` for a dataset without labels, or a
-            folder that is missing, empty or holds mixed image sizes without `image_size`.
+            `image_size` or `channels`, `with_labels=True` for a dataset without labels
+            (unpaired datasets included), or a folder that is missing, empty or holds mixed
+            image sizes without `image_size`.
     """
     _check_positive_int("batch_size", batch_size)
     if image_size is not None:
         _check_positive_int("image_size", image_size)
+    if _is_unpaired(name, split):
+        if with_labels:
+            raise ValueError(
+                f"unpaired dataset {name!r} yields (a, b) image pairs without labels; pass "
+                "with_labels=False (labelled arrays: "
+                "gan_zoo.data.unpaired.load_digits_thickness)"
+            )
+        from gan_zoo.data import unpaired  # Lazy: unpaired imports this module.
+
+        return unpaired.make_unpaired_dataset(
+            name,
+            split,
+            batch_size,
+            image_size,
+            shuffle=shuffle,
+            seed=seed,
+            data_dir=data_dir,
+            repeat=repeat,
+            channels=channels,
+            drop_remainder=drop_remainder,
+            cache=cache,
+        )
     if name == STACKED_DIGITS:
         return _make_stacked_digits(
             split,
@@ -198,6 +237,10 @@ def dataset_info(name: str, data_dir: str | os.PathLike | None = None) -> dict:
     decoded. `stacked_digits` is drawn on the fly, so its counts are the size of one pass
     of `make_dataset` without `repeat` (60,000 per split; `repeat=True` is endless), its
     classes the 1,000 digit triples `"000"`..`"999"` and its stored image shape (32, 32, 3).
+    The unpaired datasets (`digits_thickness`, `cycle_gan/<pair>`) have kind
+    `"unpaired_images"`, a key `domains` (`{"a": ..., "b": ...}`, e.g. thin and thick),
+    `num_examples` per split per domain (`{"train": {"a": int, "b": int}, "test": ...}`) and
+    no classes; see `gan_zoo.data.unpaired.unpaired_dataset_info`.
 
     Args:
         name: a dataset name as accepted by `make_dataset`.
@@ -214,6 +257,10 @@ def dataset_info(name: str, data_dir: str | os.PathLike | None = None) -> dict:
         ValueError: on an unknown name or a missing or empty folder.
     """
     _check_name(name)
+    if _is_unpaired(name):
+        from gan_zoo.data import unpaired  # Lazy: unpaired imports this module.
+
+        return unpaired.unpaired_dataset_info(name, data_dir)
     if name == STACKED_DIGITS:
         from gan_zoo.data import stacked_digits  # Lazy: stacked_digits imports this module.
 
@@ -343,6 +390,25 @@ def _make_stacked_digits(
         with_labels=with_labels,
         drop_remainder=drop_remainder,
     )
+
+
+def _is_unpaired(name, split: str | None = None) -> bool:
+    """Whether `make_unpaired_dataset` serves `name` (and `split`, when given).
+
+    `cycle_gan/<pair>` is unpaired for splits `train` / `test` (optionally sliced); its
+    one-domain TFDS splits (`trainA`, ...) are served as a plain TFDS dataset.
+    """
+    if not isinstance(name, str):
+        return False
+    if name == DIGITS_THICKNESS:
+        return True
+    if name.partition("/")[0].split(":")[0] != "cycle_gan":
+        return False
+    if split is None:
+        return True
+    from gan_zoo.data import unpaired  # Lazy: unpaired imports this module.
+
+    return unpaired.is_unpaired_split(split)
 
 
 def _check_name(name) -> None:

@@ -4,7 +4,9 @@
 distribution-safe `keras.metrics.Metric` versions (`FrechetDistance`, `InceptionScore`,
 `ClassModeCoverage`, `MixtureModeCoverage`); `gan_zoo.metrics.features` the feature
 extractors (digits classifier, Keras InceptionV3); `gan_zoo.metrics.evaluation` whole
-evaluations of models beside their real-vs-real baselines, and the Classification Accuracy Score.
+evaluations of models beside their real-vs-real baselines, and the Classification Accuracy Score;
+`gan_zoo.metrics.translation` measured image-to-image translation (stroke thickness, labels
+kept, cycle error) on the `digits_thickness` pair.
 """
 
 from gan_zoo.metrics.digits_classifier import (
@@ -48,6 +50,7 @@ from gan_zoo.metrics.streaming import (
     InceptionScore,
     MixtureModeCoverage,
 )
+from gan_zoo.metrics.translation import evaluate_translation, stroke_thickness, thickness_range
 
 __all__ = [
     "HELD_OUT_ACCURACY",
@@ -68,6 +71,7 @@ __all__ = [
     "evaluate",
     "evaluate_mixture",
     "evaluate_model",
+    "evaluate_translation",
     "feature_statistics",
     "frechet_distance",
     "format_table",
@@ -81,4 +85,6 @@ __all__ = [
     "precision_recall",
     "save_report",
     "scalar_metrics",
+    "stroke_thickness",
+    "thickness_range",
 ]

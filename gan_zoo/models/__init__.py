@@ -1,20 +1,24 @@
 """Training algorithms: one module per GAN family, each a `keras.Model` with `train_step`."""
 
+import keras
+
 from gan_zoo.models.base import AdversarialModel, assign_in_sync, sample_noise
 from gan_zoo.models.conditional import ACGAN, ConditionalGAN
+from gan_zoo.models.cyclegan import CycleGAN
 from gan_zoo.models.gan import GAN
 from gan_zoo.models.wgan import WGAN, WGANGP
 
-ALGORITHMS: dict[str, type[AdversarialModel]] = {
+ALGORITHMS: dict[str, type[keras.Model]] = {
     "gan": GAN,
     "conditional_gan": ConditionalGAN,
     "acgan": ACGAN,
     "wgan": WGAN,
     "wgan_gp": WGANGP,
+    "cyclegan": CycleGAN,
 }
 
 
-def get(name: str) -> type[AdversarialModel]:
+def get(name: str) -> type[keras.Model]:
     """Returns the model class of algorithm `name`.
 
     Raises:
@@ -35,6 +39,7 @@ __all__ = [
     "WGANGP",
     "AdversarialModel",
     "ConditionalGAN",
+    "CycleGAN",
     "assign_in_sync",
     "get",
     "sample_noise",

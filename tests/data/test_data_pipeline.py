@@ -83,11 +83,14 @@ def test_unknown_name_lists_what_is_accepted(tfds_dir):
 
 def test_public_names():
     assert sorted(gdata.__all__) == [
+        "DIGITS_THICKNESS",
         "GanZooDigits",
         "GaussianMixture",
         "dataset_info",
+        "load_digits_thickness",
         "make_dataset",
         "make_stacked_digits",
+        "make_unpaired_dataset",
         "mixture_centres",
         "mixture_std",
     ]
