@@ -1,7 +1,7 @@
-"""Sample quality against the published tables: the 2-D protocol and the digits suite.
+"""Sample quality against the published tables: the 2-D protocol, the digits and translation.
 
-Two suites (`--suite=2d,digits`, both by default), each writing per-run JSON under its output
-folder (a rerun skips finished runs), `results.json` and a Markdown `table.md`:
+Three suites (`--suite=2d,digits,translation`, all by default), each writing per-run JSON under
+its output folder (a rerun skips finished runs), `results.json` and a Markdown `table.md`:
 
 - **2d** — the VEEGAN protocol (Srivastava et al. 2017, Table 1; Metz et al. 2016): train on the
   ring of 8 and the grid of 25 Gaussians for 25,000 iterations, draw 2,500 samples, count the
@@ -15,10 +15,17 @@ folder (a rerun skips finished runs), `results.json` and a Markdown `table.md`:
   `dcgan_stacked_digits` gives the stacked-digits modes (of 1,000, as Stacked-MNIST). Every
   column has the real-vs-real floor (held-out real data against training data) beside it.
   `--from_runs=DIR` evaluates finished run directories `DIR/<preset>` instead of training.
+- **translation** — `cyclegan_digits_thickness` trained on the embedded thin/thick digits
+  (unpaired halves) and measured through its exported SavedModel on the test split
+  (`gan_zoo.metrics.translation`): the digits classifier's accuracy on translated images
+  against the source labels (floor: its accuracy on real images of the target domain), the
+  stroke thickness of translations against the target domain's 5–95% range, and the cycle
+  reconstruction error. `--from_runs=DIR` applies here too.
 
   python benchmarks/quality.py --suite=2d             # 5 seeds, 25,000 iterations (slow on CPU)
   python benchmarks/quality.py --suite=2d --seeds=1 --presets=gan_ring8 --jobs=2
   python benchmarks/quality.py --suite=digits --presets=dcgan_digits,cgan_digits
+  python benchmarks/quality.py --suite=translation --from_runs=runs/gallery
 """
 
 import argparse
@@ -49,7 +56,8 @@ PRESETS_DIGITS = (
     "acgan_digits",
     "dcgan_stacked_digits",
 )
-SUITES = ("2d", "digits")
+PRESETS_TRANSLATION = ("cyclegan_digits_thickness",)
+SUITES = ("2d", "digits", "translation")
 STACKED_PROTOCOL_SAMPLES = 26_000
 # (modes, % high quality) on ring8 and grid25: VEEGAN Table 1; WGAN-GP and GDPP rows from the
 # GDPP paper (Elfeki et al. 2019, Table 1).
@@ -272,15 +280,9 @@ def run_digits(name: str, seed: int, out_dir: str, num_samples: int, from_runs: 
     from gan_zoo.metrics import evaluation
 
     preset = presets.get_preset(name)
-    seconds = None
-    run_dir = os.path.join(from_runs, name) if from_runs else None
-    if run_dir and os.path.isdir(os.path.join(run_dir, "saved_model")):
+    run_dir, seconds, epochs = _finished_run(from_runs, name)
+    if run_dir is not None:
         source, model = run_dir, run_dir
-        with open(os.path.join(run_dir, "config.json")) as f:
-            epochs = json.load(f)["preset"]["epochs"]
-        with open(os.path.join(run_dir, "history.json")) as f:
-            epoch_seconds = json.load(f).get("epoch_seconds") or []
-        seconds = float(sum(epoch_seconds)) if len(epoch_seconds) == epochs else None
     else:
         run_dir = os.path.join(out_dir, "train", name)
         config = training.TrainConfig(preset=name, out_dir=run_dir, seed=seed, verbose=0)
@@ -394,9 +396,93 @@ def suite_digits(args, names: list[str]) -> str:
     return markdown
 
 
+# ---------------------------------------------------------------------------- translation suite
+
+
+def _finished_run(from_runs: str | None, name: str) -> tuple[str | None, float | None, int]:
+    """`(run_dir, train seconds or None, epochs)` of `from_runs/<name>` when it is finished."""
+    run_dir = os.path.join(from_runs, name) if from_runs else None
+    if not run_dir or not os.path.isdir(os.path.join(run_dir, "saved_model")):
+        return None, None, 0
+    with open(os.path.join(run_dir, "config.json")) as f:
+        epochs = json.load(f)["preset"]["epochs"]
+    with open(os.path.join(run_dir, "history.json")) as f:
+        epoch_seconds = json.load(f).get("epoch_seconds") or []
+    seconds = float(sum(epoch_seconds)) if len(epoch_seconds) == epochs else None
+    return run_dir, seconds, epochs
+
+
+def run_translation(name: str, seed: int, out_dir: str, from_runs: str | None) -> dict:
+    """Trains `name` (or reuses `from_runs/<name>`); measures its SavedModel on the test split."""
+    from gan_zoo import training
+    from gan_zoo.metrics import translation
+
+    run_dir, seconds, epochs = _finished_run(from_runs, name)
+    source = run_dir
+    if run_dir is None:
+        run_dir = os.path.join(out_dir, "train", name)
+        summary = training.train(
+            training.TrainConfig(preset=name, out_dir=run_dir, seed=seed, verbose=0)
+        )
+        source, seconds = "trained here", summary["seconds"]
+        epochs = presets.get_preset(name).epochs
+    return {
+        "preset": name,
+        "seed": seed,
+        "epochs": epochs,
+        "source": source,
+        "run_dir": run_dir,
+        "train_seconds": seconds,
+        "metrics": translation.evaluate_saved_translator(run_dir),
+    }
+
+
+def translation_table(rows: list[dict]) -> str:
+    """Both directions per preset: labels kept, thickness reached, cycle error."""
+    lines = [
+        "| preset | direction | label accuracy (floor) | thickness px: translated "
+        "[target 5–95%] | in target range | cycle error | epochs | train s |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        m = row["metrics"]
+        seconds = "–" if row["train_seconds"] is None else f"{row['train_seconds']:.0f}"
+        for source, target in (("a", "b"), ("b", "a")):
+            way = f"{source}_to_{target}"
+            accuracy = m[f"label_accuracy_{way}"]
+            floor = m[f"label_accuracy_real_{target}"]
+            low, high = m[f"thickness_range_{target}_low"], m[f"thickness_range_{target}_high"]
+            lines.append(
+                f"| `{row['preset']}` | {source.upper()} → {target.upper()} | "
+                f"{accuracy:.3f} ({floor:.3f}) | {m[f'thickness_{way}_mean']:.2f} "
+                f"[{low:.2f}–{high:.2f}] | {m[f'thickness_in_range_{way}']:.3f} | "
+                f"{m[f'cycle_error_{source}']:.4f} | {row['epochs']} | {seconds} |"
+            )
+    return "\n".join(lines)
+
+
+def suite_translation(args, names: list[str]) -> str:
+    """Trains (or reuses) and measures every translation preset; returns the table."""
+    out_dir = os.path.join(args.out_dir, "quality_translation")
+    for name in names:
+        path = os.path.join(out_dir, "runs", f"{name}_seed0_translation.json")
+        if os.path.exists(path) and not args.force:
+            print(f"{name}: done before ({path}); --force reruns", flush=True)
+            continue
+        _save_json(run_translation(name, 0, out_dir, args.from_runs), path)
+    rows = [r for r in load_rows(out_dir, "_translation.json") if r["preset"] in names]
+    _save_json(rows, os.path.join(out_dir, "results.json"))
+    markdown = translation_table(rows)
+    with open(os.path.join(out_dir, "table.md"), "w") as f:
+        f.write(markdown + "\n")
+    return markdown
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--suite", default="2d,digits", help="2d, digits or both (2d,digits)")
+    parser.add_argument(
+        "--suite", default="2d,digits,translation", help="comma-separated: 2d, digits, translation"
+    )
     parser.add_argument(
         "--presets", default=None, help="comma-separated presets; default: all of the suite's"
     )
@@ -406,7 +492,9 @@ def main():
     parser.add_argument(
         "--digits_samples", type=int, default=2_000, help="digits: generated images scored"
     )
-    parser.add_argument("--from_runs", default=None, help="digits: evaluate DIR/<preset> runs")
+    parser.add_argument(
+        "--from_runs", default=None, help="digits, translation: evaluate DIR/<preset> runs"
+    )
     parser.add_argument("--out_dir", default="bench_results")
     parser.add_argument(
         "--jobs",
@@ -425,14 +513,19 @@ def main():
     args = parser.parse_args()
     suites = args.suite.split(",")
     if not suites or any(suite not in SUITES for suite in suites):
-        parser.error(f"--suite must name 2d, digits or both; got {args.suite!r}")
+        parser.error(f"--suite must name some of {', '.join(SUITES)}; got {args.suite!r}")
     for flag in ("seeds", "iterations", "num_samples", "digits_samples", "jobs"):
         if getattr(args, flag) < 1:
             parser.error(f"--{flag} must be a positive integer, got {getattr(args, flag)}")
     if args.steps_per_execution < 1:
         parser.error(f"--steps_per_execution must be >= 1, got {args.steps_per_execution}")
     requested = args.presets.split(",") if args.presets else None
-    suite_presets = {"2d": PRESETS_2D, "digits": PRESETS_DIGITS}
+    suite_presets = {
+        "2d": PRESETS_2D,
+        "digits": PRESETS_DIGITS,
+        "translation": PRESETS_TRANSLATION,
+    }
+    run_suite = {"2d": suite_2d, "digits": suite_digits, "translation": suite_translation}
     known = set(presets.list_presets())
     for name in requested or []:
         if name not in known or not any(name in suite_presets[s] for s in suites):
@@ -442,7 +535,7 @@ def main():
         names = [n for n in suite_presets[suite] if requested is None or n in requested]
         if not names:
             continue
-        markdown = suite_2d(args, names) if suite == "2d" else suite_digits(args, names)
+        markdown = run_suite[suite](args, names)
         print(f"\n{suite}:\n{markdown}\n", flush=True)
 
 

@@ -19,6 +19,7 @@ comparable between gan_zoo runs, not with published FID/IS tables (see
 gan_zoo/metrics/features.py). Writes JSON to --output (default <model_dir>/evaluation.json).
 """
 
+import json
 import os
 import sys
 
@@ -67,6 +68,34 @@ flags.DEFINE_string("output", None, "JSON output path. Default: <model_dir>/eval
 FLAGS = flags.FLAGS
 
 
+def _is_translator(model_dir: str) -> bool:
+    """True when the run or SavedModel directory holds an exported translator (CycleGAN)."""
+    for folder in (os.path.join(model_dir, "saved_model"), model_dir):
+        path = os.path.join(folder, "gan_zoo.json")
+        if os.path.exists(path):
+            with open(path) as f:
+                return json.load(f).get("output") == "translation"
+    return False
+
+
+def evaluate_translator() -> int:
+    """Translation metrics of a CycleGAN trained on digits_thickness (test split)."""
+    from gan_zoo.metrics import translation
+
+    try:
+        report = translation.evaluate_saved_translator(FLAGS.model_dir, data_dir=FLAGS.data_dir)
+    except ValueError as error:
+        print(f"error: {str(error).strip().splitlines()[0]}", file=sys.stderr)
+        return 2
+    output = FLAGS.output or os.path.join(FLAGS.model_dir, "evaluation.json")
+    with open(output, "w") as f:
+        json.dump({"kind": "translation", "split": "test", "metrics": report}, f, indent=2)
+    for key, value in report.items():
+        print(f"{key:32s} {value:.4f}")
+    print(f"wrote {output}")
+    return 0
+
+
 def main(argv):
     """Evaluates, prints the table, writes the JSON."""
     del argv
@@ -77,6 +106,8 @@ def main(argv):
         return 2
     from gan_zoo.metrics import evaluation
 
+    if _is_translator(FLAGS.model_dir):
+        return evaluate_translator()
     try:
         report = evaluation.evaluate_model(
             FLAGS.model_dir,

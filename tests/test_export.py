@@ -108,3 +108,52 @@ def test_export_replaces_atomically(image_model, tmp_path):
 def test_uint8_mapping():
     values = export.uint8_images(np.array([-1.5, -1.0, 0.0, 0.999, 1.0, 2.0], np.float32))
     np.testing.assert_array_equal(values.numpy(), [0, 0, 128, 255, 255, 255])
+
+
+TRANSLATE_FRESH = r"""
+import json, sys
+import numpy as np
+import tensorflow as tf
+loaded = tf.saved_model.load(sys.argv[1])
+images = tf.constant(np.load(sys.argv[2]))
+out = {d: loaded.signatures[f"translate_{d}"](images=images)["images"].numpy()
+       for d in ("a_to_b", "b_to_a")}
+np.save(sys.argv[3], np.stack([out["a_to_b"], out["b_to_a"]]))
+try:
+    loaded.signatures["translate_a_to_b"](images=tf.zeros([1, 32, 32, 3], tf.uint8))
+    error = None
+except tf.errors.InvalidArgumentError as e:
+    error = e.message
+print(json.dumps({"has_gan_zoo": any(m.startswith("gan_zoo") for m in sys.modules),
+                  "error": error}))
+"""
+
+
+def test_translators_in_a_fresh_process_without_gan_zoo(tmp_path):
+    model = presets.build(
+        "cyclegan_digits_thickness",
+        generator_kwargs={"base_filters": 4, "num_residual_blocks": 1},
+        discriminator_kwargs={"base_filters": 4, "num_layers": 2},
+    )
+    saved = export.export_model(model, str(tmp_path / "saved_model"), metadata={"epochs": 3})
+    images = np.random.RandomState(0).randint(0, 256, size=(4, 32, 32, 1)).astype(np.uint8)
+    np.save(tmp_path / "images.npy", images)
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": ""}
+    result = subprocess.run(
+        [sys.executable, "-c", TRANSLATE_FRESH, saved, str(tmp_path / "images.npy"),
+         str(tmp_path / "out.npy")],
+        capture_output=True, text=True, env=env, cwd=str(tmp_path), timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    info = json.loads(result.stdout.strip().splitlines()[-1])
+    assert not info["has_gan_zoo"]
+    assert "translate_a_to_b takes uint8 images [N, 32, 32, 1]" in info["error"]
+    translated = np.load(tmp_path / "out.npy")
+    as_float = images.astype(np.float32) / 127.5 - 1.0
+    for index, direction in enumerate(("a_to_b", "b_to_a")):
+        expected = export.uint8_images(model.translate(as_float, direction)).numpy()
+        np.testing.assert_array_equal(translated[index], expected)
+    with open(os.path.join(saved, "gan_zoo.json")) as f:
+        metadata = json.load(f)
+    assert metadata["output"] == "translation" and metadata["epochs"] == 3
+    assert metadata["image_shape_a"] == metadata["image_shape_b"] == [32, 32, 1]

@@ -26,6 +26,7 @@ Example:
 >>> report["label_accuracy_a_to_b"], report["thickness_in_range_a_to_b"]
 """
 
+import json
 from collections.abc import Callable, Mapping
 
 import numpy as np
@@ -242,3 +243,63 @@ def _check_digit_images(images, what: str) -> np.ndarray:
     if images.size and not np.all(np.isfinite(images)):
         raise ValueError(f"{what} holds NaN or infinite values")
     return images
+
+
+def evaluate_saved_translator(
+    model_dir: str,
+    split: str = "test",
+    data_dir: str | None = None,
+    classifier: DigitsClassifier | None = None,
+) -> dict[str, float]:
+    """`evaluate_translation` of an exported translator, through its uint8 signatures.
+
+    Measures what a user of the SavedModel gets: each source image is mapped to uint8 as a
+    PNG would hold it, translated by `translate_a_to_b` / `translate_b_to_a`, and read back
+    into [-1, 1].
+
+    Args:
+        model_dir: str. A SavedModel written by `gan_zoo.export.export_translators`, or a run
+            directory holding one in `saved_model/`.
+        split: str. The `digits_thickness` split measured. Defaults to `"test"`.
+        data_dir: str or None. TFDS data directory of the embedded digits.
+        classifier: a `DigitsClassifier` or None for the shipped one.
+
+    Returns:
+        `evaluate_translation`'s dict.
+
+    Raises:
+        ValueError: no translator SavedModel there, or one not of 1-channel images.
+    """
+    from gan_zoo import export  # Lazy: export imports Keras models, not needed otherwise.
+    from gan_zoo.data.unpaired import load_digits_thickness
+
+    candidate = f"{model_dir}/saved_model"
+    if tf.io.gfile.exists(f"{candidate}/saved_model.pb"):
+        model_dir = candidate
+    if not tf.io.gfile.exists(f"{model_dir}/saved_model.pb"):
+        raise ValueError(f"no SavedModel (saved_model.pb) in {model_dir!r} or its saved_model/")
+    signatures = tf.saved_model.load(model_dir).signatures
+    if "translate_a_to_b" not in signatures or "translate_b_to_a" not in signatures:
+        raise ValueError(
+            f"{model_dir!r} has no translate_a_to_b/translate_b_to_a signatures; "
+            "is it an exported CycleGAN?"
+        )
+    with tf.io.gfile.GFile(f"{model_dir}/{export.METADATA_FILE}") as f:
+        height, _, channels = json.load(f)["image_shape_a"]
+    if channels != 1:
+        raise ValueError(
+            f"translation metrics read 1-channel digits; {model_dir!r} translates "
+            f"{channels}-channel images (train it on digits_thickness)"
+        )
+
+    def through(name):
+        def translate(images):
+            outputs = signatures[name](images=export.uint8_images(images))["images"]
+            return export.float_images(outputs).numpy()
+
+        return translate
+
+    data = load_digits_thickness(split, height, data_dir)
+    return evaluate_translation(
+        through("translate_a_to_b"), through("translate_b_to_a"), data, classifier=classifier
+    )

@@ -107,7 +107,7 @@ def test_2d_suite_runs_scores_and_skips_finished_runs(tmp_path):
 @pytest.mark.parametrize(
     "flag, message",
     [
-        ("--suite=3d", "--suite must name 2d, digits or both"),
+        ("--suite=3d", "--suite must name some of 2d, digits, translation"),
         ("--presets=dcgan_digits", "is not in the chosen suites"),
         ("--seeds=0", "--seeds must be a positive integer"),
     ],
@@ -134,3 +134,22 @@ def test_stacked_table_reports_the_protocol_sample_count(quality):
     lines = quality.stacked_table(rows).splitlines()
     assert lines[2:] == ["| `dcgan_stacked_digits` | 26,000 | 986 | 0.428 | 1000 | 0.020 |"]
     assert quality.stacked_table(rows[1:]) == ""
+
+
+def test_translation_table_shows_both_directions_with_floors(quality):
+    metrics = {
+        "label_accuracy_a_to_b": 0.9, "label_accuracy_b_to_a": 0.8,
+        "label_accuracy_real_a": 0.995, "label_accuracy_real_b": 0.99,
+        "thickness_a_to_b_mean": 8.1, "thickness_b_to_a_mean": 4.2,
+        "thickness_range_a_low": 2.89, "thickness_range_a_high": 6.5,
+        "thickness_range_b_low": 6.62, "thickness_range_b_high": 10.49,
+        "thickness_in_range_a_to_b": 0.85, "thickness_in_range_b_to_a": 0.75,
+        "cycle_error_a": 0.0412, "cycle_error_b": 0.05,
+    }  # fmt: skip
+    row = {"preset": "cyclegan_digits_thickness", "epochs": 10, "train_seconds": 1200.4}
+    lines = quality.translation_table([{**row, "metrics": metrics}]).splitlines()
+    assert lines[2] == (
+        "| `cyclegan_digits_thickness` | A → B | 0.900 (0.990) | 8.10 [6.62–10.49] | 0.850 | "
+        "0.0412 | 10 | 1200 |"
+    )
+    assert lines[3].startswith("| `cyclegan_digits_thickness` | B → A | 0.800 (0.995) | 4.20 [2.89")

@@ -156,3 +156,57 @@ def test_conditional_preset_trains_and_generates_by_label(tmp_path, tfds_data_di
     assert "wrote 20 samples" in result.stdout
     result = run(GENERATE, f"--model_dir={out_dir}", "--labels=3,11", f"--output={rows}")
     assert result.returncode == 2 and "--labels must be in [0, 10)" in result.stderr
+
+
+def test_cyclegan_trains_then_translates_a_folder(tmp_path, tfds_data_dir):
+    out_dir = tmp_path / "run"
+    result = run(
+        TRAIN,
+        "--preset=cyclegan_digits_thickness",
+        f"--out_dir={out_dir}",
+        "--epochs=1",
+        "--steps_per_epoch=2",
+        "--batch_size=2",
+        '--override=generator_kwargs={"base_filters": 4, "num_residual_blocks": 1}',
+        '--override=discriminator_kwargs={"base_filters": 4, "num_layers": 2}',
+        f"--data_dir={tfds_data_dir}",
+        "--verbose=0",
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert (out_dir / "translation.json").exists()
+    import numpy as np
+    import tensorflow as tf
+
+    inputs = tmp_path / "thin" / "nested"
+    inputs.mkdir(parents=True)
+    images = np.random.RandomState(0).randint(0, 256, size=(3, 32, 32, 1)).astype(np.uint8)
+    for index, image in enumerate(images):
+        tf.io.write_file(str(inputs / f"digit_{index}.png"), tf.io.encode_png(image))
+    translated_dir = tmp_path / "thick"
+    result = run(
+        GENERATE,
+        f"--model_dir={out_dir}",
+        f"--input_dir={tmp_path / 'thin'}",
+        "--direction=a_to_b",
+        f"--output_dir={translated_dir}",
+        f"--output={tmp_path / 'grid.png'}",
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "translated 3 images [32, 32, 1] a_to_b" in result.stdout
+    assert (tmp_path / "grid.png").exists()
+    written = sorted(p.name for p in (translated_dir / "nested").iterdir())
+    assert written == ["digit_0.png", "digit_1.png", "digit_2.png"]
+    first = tf.io.decode_png(tf.io.read_file(str(translated_dir / "nested" / "digit_0.png")))
+    assert first.shape == (32, 32, 1) and first.dtype == tf.uint8
+
+    # A colour image of another size is a one-line error naming both shapes.
+    tf.io.write_file(str(inputs / "big.png"), tf.io.encode_png(np.zeros((40, 40, 3), np.uint8)))
+    result = run(
+        GENERATE,
+        f"--model_dir={out_dir}",
+        f"--input_dir={tmp_path / 'thin'}",
+        f"--output_dir={translated_dir}",
+    )
+    assert result.returncode == 2
+    assert "is 40x40x3 (HxWxC); the model takes 32x32x1 images" in result.stderr
+    assert "Traceback" not in result.stderr
