@@ -58,7 +58,8 @@ flags.DEFINE_string(
     "dataset",
     None,
     "[training] Replace the preset's data: gan_zoo_digits, stacked_digits, "
-    "gaussian_mixture/ring8|grid25, folder:PATH or any TFDS name.",
+    "gaussian_mixture/ring8|grid25, folder:PATH or any TFDS name; CycleGAN presets take "
+    "unpaired data: digits_thickness or cycle_gan/<pair>.",
 )
 flags.DEFINE_integer("image_size", None, "[training] Image side (default: the preset's).")
 flags.DEFINE_string("data_dir", None, "[training] TFDS data directory.")

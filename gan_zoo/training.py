@@ -95,6 +95,17 @@ def resolve(config: TrainConfig) -> tuple[presets.Preset, dict[str, Any]]:
         if value is not None:
             changes[key] = value
     preset = preset.replace(**changes)
+    unpaired = data.unpaired.is_unpaired_name(preset.dataset)
+    if preset.is_translation and not unpaired:
+        raise ValueError(
+            f"{preset.name} translates between two domains and needs unpaired (a, b) data: "
+            f"digits_thickness or cycle_gan/<pair>; got dataset {preset.dataset!r}"
+        )
+    if unpaired and not preset.is_translation:
+        raise ValueError(
+            f"dataset {preset.dataset!r} yields unpaired (a, b) pairs for translation presets "
+            f"(cyclegan_*); {preset.name} needs single images"
+        )
     if config.eval_every < 0:
         raise ValueError(
             f"eval_every must be 0 (off) or a positive integer; got {config.eval_every}"

@@ -299,6 +299,15 @@ def test_cyclegan_horse2zebra_trains_on_mock_data(tmp_path):
     assert os.path.exists(tmp_path / "saved_model" / "saved_model.pb")
 
 
+def test_paired_and_unpaired_data_must_match_the_preset():
+    with pytest.raises(ValueError, match="needs unpaired \\(a, b\\) data"):
+        training.resolve(
+            training.TrainConfig(preset="cyclegan_digits_thickness", dataset="gan_zoo_digits")
+        )
+    with pytest.raises(ValueError, match="dcgan_digits needs single images"):
+        training.resolve(training.TrainConfig(preset="dcgan_digits", dataset="digits_thickness"))
+
+
 def test_translation_presets_reject_eval_every(tmp_path):
     config = training.TrainConfig(
         preset="cyclegan_digits_thickness", out_dir=str(tmp_path), eval_every=1
