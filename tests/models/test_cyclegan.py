@@ -214,10 +214,15 @@ def biases_before_instance_norm(model) -> set[str]:
     return paths
 
 
-def test_preset_networks_pass_the_harness_and_two_replicas_equal_one(tmp_path):
+def test_preset_networks_pass_the_harness(tmp_path):
     """ResNet generators (reflection padding, instance norm) and PatchGAN discriminators."""
-    model = run_translation_checks(tiny_preset, DIGIT_SIZED, tmp_path)
-    exempt = biases_before_instance_norm(model)
+    run_translation_checks(tiny_preset, DIGIT_SIZED, tmp_path)
+
+
+@pytest.mark.slow
+def test_preset_networks_two_replicas_equal_one():
+    """As the tiny networks' test above, with instance norm: exact but for the exempt biases."""
+    exempt = biases_before_instance_norm(tiny_preset())
     # Paths name layers, the same in both generators (and both discriminators): G's stem,
     # 2 down, 2 per residual block, 2 up; D's 2 normalized layers.
     assert len(exempt) == 7 + 2
