@@ -204,6 +204,16 @@ def load_rows(out_dir: str, suffix: str) -> list[dict]:
     return sorted(rows, key=lambda r: (r["preset"], r.get("seed", 0)))
 
 
+def _unfinished(out_dir: str, names: list[str], suffix: str, force: bool):
+    """Yields `(name, result path)` of each preset without a result yet (all with `force`)."""
+    for name in names:
+        path = os.path.join(out_dir, "runs", f"{name}{suffix}")
+        if os.path.exists(path) and not force:
+            print(f"{name}: done before ({path}); --force reruns", flush=True)
+            continue
+        yield name, path
+
+
 def _save_json(value, path: str) -> None:
     os.makedirs(os.path.dirname(path), exist_ok=True)
     temporary = path + ".tmp"
@@ -377,11 +387,7 @@ def digits_table(rows: list[dict]) -> str:
 def suite_digits(args, names: list[str]) -> str:
     """Trains (or reuses) and evaluates every digits preset; returns the table."""
     out_dir = os.path.join(args.out_dir, "quality_digits")
-    for name in names:
-        path = os.path.join(out_dir, "runs", f"{name}_seed0_digits.json")
-        if os.path.exists(path) and not args.force:
-            print(f"{name}: done before ({path}); --force reruns", flush=True)
-            continue
+    for name, path in _unfinished(out_dir, names, "_seed0_digits.json", args.force):
         row = run_digits(name, 0, out_dir, args.digits_samples, args.from_runs)
         _save_json(row, path)
         print(f"{name}: " + ", ".join(f"{k} {v:.3g}" for k, v in row["model"].items()), flush=True)
@@ -464,11 +470,7 @@ def translation_table(rows: list[dict]) -> str:
 def suite_translation(args, names: list[str]) -> str:
     """Trains (or reuses) and measures every translation preset; returns the table."""
     out_dir = os.path.join(args.out_dir, "quality_translation")
-    for name in names:
-        path = os.path.join(out_dir, "runs", f"{name}_seed0_translation.json")
-        if os.path.exists(path) and not args.force:
-            print(f"{name}: done before ({path}); --force reruns", flush=True)
-            continue
+    for name, path in _unfinished(out_dir, names, "_seed0_translation.json", args.force):
         _save_json(run_translation(name, 0, out_dir, args.from_runs), path)
     rows = [r for r in load_rows(out_dir, "_translation.json") if r["preset"] in names]
     _save_json(rows, os.path.join(out_dir, "results.json"))
