@@ -11,6 +11,13 @@ Conditional models take labels:
   python examples/generate.py --model_dir=runs/cgan/saved_model --labels=rows --output=g.png
   python examples/generate.py --model_dir=runs/cgan/saved_model --num=4 --labels=3,3,7,7
 
+StyleGAN models take a truncation ψ (1 = none, 0 = the average face/digit) and draw
+style-mixing grids (coarse styles from the row seeds, fine from the column seeds):
+
+  python examples/generate.py --model_dir=runs/stylegan_digits --truncation_psi=0.7
+  python examples/generate.py --model_dir=runs/stylegan_digits --mix_row_seeds=1,2,3 \
+      --mix_column_seeds=4,5,6,7 --coarse_styles=4 --output=mixing.png
+
 Translation models (CycleGAN) translate a folder of images instead, one PNG per input (same
 relative path) in --output_dir, plus a before/after grid at --output:
 
@@ -43,6 +50,20 @@ flags.DEFINE_list(
     "Conditional models: class labels, one per sample, or 'rows' "
     "for one class per row (num is rounded to a multiple of the classes). "
     "Default: 0, 1, 2, ... cycling.",
+)
+flags.DEFINE_float(
+    "truncation_psi",
+    None,
+    "StyleGAN models: truncation psi, w = w_avg + psi (w - w_avg); 1 (the default) is none, "
+    "0 gives the image of the average w.",
+)
+flags.DEFINE_list("mix_row_seeds", None, "StyleGAN models: seeds of the style-mixing rows.")
+flags.DEFINE_list("mix_column_seeds", None, "StyleGAN models: seeds of the style-mixing columns.")
+flags.DEFINE_integer(
+    "coarse_styles",
+    4,
+    "StyleGAN models: style vectors (from the first) that a mix takes from its row.",
+    lower_bound=0,
 )
 
 flags.DEFINE_string(
@@ -226,6 +247,78 @@ def resolve_labels(labels: list[str] | None, num: int, num_classes: int | None):
     return len(values), values, None
 
 
+def check_style_flags(serve, metadata: dict) -> dict:
+    """The StyleGAN inputs (`truncation_psi`); the StyleGAN flags on other models are errors.
+
+    Raises:
+        ValueError: a StyleGAN flag for another model, or an unusable value.
+    """
+    takes_psi = "truncation_psi" in serve.structured_input_signature[1]
+    mixing = FLAGS.mix_row_seeds or FLAGS.mix_column_seeds
+    if not takes_psi:
+        if FLAGS.truncation_psi is not None or mixing:
+            raise ValueError(
+                "--truncation_psi and --mix_*_seeds are for StyleGAN models; "
+                f"{metadata.get('model') or 'this model'} takes neither"
+            )
+        return {}
+    if mixing and not (FLAGS.mix_row_seeds and FLAGS.mix_column_seeds):
+        raise ValueError("style mixing needs both --mix_row_seeds and --mix_column_seeds")
+    if FLAGS.coarse_styles > int(metadata.get("num_ws", FLAGS.coarse_styles)):
+        raise ValueError(
+            f"--coarse_styles must be in [0, {metadata['num_ws']}] (the model's style vectors); "
+            f"got {FLAGS.coarse_styles}"
+        )
+    psi = 1.0 if FLAGS.truncation_psi is None else FLAGS.truncation_psi
+    return {"truncation_psi": psi}
+
+
+def _seeds(values: list[str], flag: str) -> list[int]:
+    try:
+        return [int(value) for value in values]
+    except ValueError as error:
+        raise ValueError(f"--{flag} must be integers; got {values}") from error
+
+
+def style_mixing_grid(loaded, metadata: dict, latent_dim: int) -> int:
+    """Writes a style-mixing grid through the `map` and `synthesize` signatures.
+
+    Row 0 holds the column seeds' images, column 0 the row seeds'; image (i, j) takes its first
+    `--coarse_styles` style vectors from row i's w and the rest from column j's.
+    """
+    import numpy as np
+    import tensorflow as tf
+
+    from gan_zoo import plotting
+    from gan_zoo.models.base import sample_noise
+
+    rows = _seeds(FLAGS.mix_row_seeds, "mix_row_seeds")
+    columns = _seeds(FLAGS.mix_column_seeds, "mix_column_seeds")
+    psi = tf.constant(1.0 if FLAGS.truncation_psi is None else FLAGS.truncation_psi)
+    num_ws = int(metadata["num_ws"])
+
+    def ws_of(seeds):
+        noise = tf.concat([sample_noise(1, latent_dim, seed) for seed in seeds], 0)
+        w = loaded.signatures["map"](noise=noise, truncation_psi=psi)["w"]
+        return np.repeat(w.numpy()[:, None], num_ws, axis=1)
+
+    row_ws, column_ws = ws_of(rows), ws_of(columns)
+    mixed = np.repeat(row_ws, len(columns), axis=0)
+    mixed[:, FLAGS.coarse_styles :] = np.tile(column_ws, [len(rows), 1, 1])[:, FLAGS.coarse_styles :]
+    synthesize = loaded.signatures["synthesize"]
+    images = [synthesize(ws=tf.constant(ws))["images"].numpy() for ws in (column_ws, row_ws, mixed)]
+    blank = np.zeros_like(images[0][:1])
+    grid = [blank, images[0]]
+    for i in range(len(rows)):
+        grid += [images[1][i : i + 1], images[2][i * len(columns) : (i + 1) * len(columns)]]
+    plotting.save_image_grid(np.concatenate(grid), FLAGS.output, columns=len(columns) + 1)
+    print(
+        f"wrote a {len(rows)}x{len(columns)} style-mixing grid (styles 0-{FLAGS.coarse_styles - 1} "
+        f"from the rows) to {FLAGS.output}"
+    )
+    return 0
+
+
 def main(argv):
     """Writes the sample grid."""
     del argv
@@ -238,12 +331,15 @@ def main(argv):
             return translate_folder(model_dir, metadata)
         if FLAGS.input_dir:
             raise ValueError("--input_dir is for translation models; this one samples from noise")
-        _loaded, serve, latent_dim, num_classes = load_generator(FLAGS.model_dir)
+        loaded, serve, latent_dim, num_classes = load_generator(FLAGS.model_dir)
         num, labels, columns = resolve_labels(FLAGS.labels, FLAGS.num, num_classes)
+        style_inputs = check_style_flags(serve, metadata)
+        if FLAGS.mix_row_seeds or FLAGS.mix_column_seeds:
+            return style_mixing_grid(loaded, metadata, latent_dim)
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    inputs = {"noise": sample_noise(num, latent_dim, FLAGS.seed)}
+    inputs = {"noise": sample_noise(num, latent_dim, FLAGS.seed), **style_inputs}
     if labels is not None:
         inputs["labels"] = labels.astype("int32")
     outputs = serve(**inputs)

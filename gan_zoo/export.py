@@ -60,10 +60,67 @@ def _write_archive(archive, path: str, info: dict) -> str:
 
 
 def export_model(model, path: str, metadata: dict | None = None) -> str:
-    """Exports any gan_zoo model: translators (CycleGAN) or generators; returns the path."""
+    """Exports any gan_zoo model: translators (CycleGAN), style generators (StyleGAN) or
+    generators; returns the path."""
     if hasattr(model, "translate"):
         return export_translators(model, path, metadata)
+    if hasattr(model, "style_mixing"):
+        return export_style_generator(model, path, metadata)
     return export_generator(model, path, metadata)
+
+
+def export_style_generator(model, path: str, metadata: dict | None = None) -> str:
+    """Writes a StyleGAN's sampling generator (EMA when present) with three signatures.
+
+    - `serving_default`: `noise` float32 `[N, latent_dim]` (z) and `truncation_psi` float32
+      scalar (1 = no truncation, 0 = every sample is the image of the average w) → `images`
+      uint8 `[N, H, W, C]`.
+    - `map`: the same inputs → `w` float32 `[N, w_dim]` (truncated).
+    - `synthesize`: `ws` float32 `[N, num_ws, w_dim]`, one style vector per layer (repeat one w
+      for an unmixed image, splice two for style mixing) → `images` uint8.
+
+    Sampling uses the fixed noise maps, so the same inputs always give the same images.
+
+    Args:
+        model: a `gan_zoo.models.StyleGAN`.
+        path: str. Output directory; replaced atomically if it exists.
+        metadata: dict or None. Extra entries for `gan_zoo.json`.
+
+    Returns:
+        The path written.
+    """
+    generator = model.sampling_generator
+    latent_dim, num_ws, w_dim = generator.latent_dim, generator.num_ws, generator.w_dim
+    noise_spec = tf.TensorSpec([None, latent_dim], tf.float32, name="noise")
+    psi_spec = tf.TensorSpec([], tf.float32, name="truncation_psi")
+    ws_spec = tf.TensorSpec([None, num_ws, w_dim], tf.float32, name="ws")
+
+    def serve(noise, truncation_psi):
+        return {"images": uint8_images(generator(noise, truncation_psi=truncation_psi))}
+
+    def map_noise(noise, truncation_psi):
+        return {"w": tf.cast(generator.map(noise, truncation_psi), tf.float32)}
+
+    def synthesize(ws):
+        return {"images": uint8_images(generator.synthesize(ws))}
+
+    archive = keras.export.ExportArchive()
+    archive.track(generator)
+    archive.add_endpoint(name="serving_default", fn=serve, input_signature=[noise_spec, psi_spec])
+    archive.add_endpoint(name="map", fn=map_noise, input_signature=[noise_spec, psi_spec])
+    archive.add_endpoint(name="synthesize", fn=synthesize, input_signature=[ws_spec])
+    info = {
+        "latent_dim": latent_dim,
+        "output": "images",
+        "sample_shape": list(generator.output_shape[1:]),
+        "model": getattr(model, "name", None),
+        "num_classes": None,
+        "signatures": ["serving_default", "map", "synthesize"],
+        "num_ws": num_ws,
+        "w_dim": w_dim,
+        **(metadata or {}),
+    }
+    return _write_archive(archive, path, info)
 
 
 def _translation_endpoint(network, shape: list[int], direction: str):

@@ -24,8 +24,10 @@ class Preset:
         image_size: int or None. Image side; None for 2-D point data.
         channels: int or None. Image channels; None for 2-D point data.
         algorithm: str. A `gan_zoo.models.ALGORITHMS` name.
-        architecture: str. A `gan_zoo.builders.ARCHITECTURES` name, or `"resnet_patchgan"`
-            (CycleGAN's ResNet generators and PatchGAN discriminators).
+        architecture: str. A `gan_zoo.builders.ARCHITECTURES` name, `"resnet_patchgan"`
+            (CycleGAN's ResNet generators and PatchGAN discriminators) or `"stylegan"`
+            (StyleGAN2's mapping, synthesis and residual networks; `generator_kwargs` may set
+            `w_dim` (default latent_dim), `mapping_layers` (8), `channel_base`, `channel_max`).
         latent_dim: int or None. Size of z; None for translation presets (no z).
         batch_size: int. Global batch size.
         epochs: int. Default number of epochs.
@@ -148,11 +150,21 @@ class Preset:
                 )
         elif preset.latent_dim is None:
             raise ValueError(f"latent_dim must be positive; got {preset.latent_dim}")
+        if (preset.algorithm == STYLE_ALGORITHM) != (preset.architecture == "stylegan") or (
+            preset.algorithm == STYLE_ALGORITHM
+            and (preset.conditioning is not None or preset.image_size is None)
+        ):
+            raise ValueError(
+                f"algorithm {STYLE_ALGORITHM!r} and architecture 'stylegan' go together, on "
+                f"images and without conditioning; got {preset.algorithm!r}, "
+                f"{preset.architecture!r}, conditioning {preset.conditioning!r}"
+            )
         return preset
 
 
 OPTIMIZERS = ("adam", "rmsprop")
 TRANSLATION_ALGORITHM = "cyclegan"
+STYLE_ALGORITHM = "stylegan"
 CONDITIONINGS = (None, "concat", "projection", "auxiliary_classifier")
 _REGISTRY: dict[str, Preset] = {}
 
@@ -257,6 +269,8 @@ def build(
     keras.utils.set_random_seed(seed)
     if preset.is_translation:
         return _build_translation(preset, seed, compile_kwargs)
+    if preset.algorithm == STYLE_ALGORITHM:
+        return _build_style(preset, seed, compile_kwargs)
     generator, discriminator = build_networks(preset)
     model_kwargs = dict(preset.model_kwargs)
     if preset.conditioning is not None:
@@ -302,6 +316,40 @@ def _build_translation(preset: Preset, seed: int, compile_kwargs: dict | None):
         generator_b_to_a_optimizer=_optimizer(preset, preset.g_learning_rate),
         discriminator_a_optimizer=_optimizer(preset, preset.d_learning_rate),
         discriminator_b_optimizer=_optimizer(preset, preset.d_learning_rate),
+        **(compile_kwargs or {}),
+    )
+    return model
+
+
+def _build_style(preset: Preset, seed: int, compile_kwargs: dict | None):
+    """StyleGAN2: mapping + synthesis (`StyleGenerator`), residual D, lazy-regularization Adam."""
+    nets = builders.stylegan
+    generator_kwargs = dict(preset.generator_kwargs)
+    w_dim = generator_kwargs.pop("w_dim", preset.latent_dim)
+    mapping_layers = generator_kwargs.pop("mapping_layers", 8)
+    generator = models.StyleGenerator(
+        nets.mapping_network(preset.latent_dim, w_dim, num_layers=mapping_layers),
+        nets.synthesis_network(preset.image_size, preset.channels, w_dim, **generator_kwargs),
+    )
+    discriminator = nets.discriminator(
+        preset.image_size, preset.channels, **preset.discriminator_kwargs
+    )
+    model = models.StyleGAN(
+        generator,
+        discriminator,
+        ema_decay=preset.ema_decay,
+        seed=seed,
+        name=preset.name,
+        **preset.model_kwargs,
+    )
+    # The reference's lazy regularization: Adam with lr · c and betas ** c, c = k / (k + 1).
+    r1_interval = model.r1_interval if model.r1_gamma > 0 else None
+    path_interval = model.path_length_interval if model.path_length_weight > 0 else None
+    adam = models.stylegan.lazy_regularization_adam
+    model.compile(
+        g_optimizer=adam(preset.g_learning_rate, preset.beta_1, preset.beta_2, path_interval),
+        d_optimizer=adam(preset.d_learning_rate, preset.beta_1, preset.beta_2, r1_interval),
+        loss=preset.loss,
         **(compile_kwargs or {}),
     )
     return model
@@ -656,5 +704,94 @@ register(
         generator_kwargs={"base_filters": 64, "num_residual_blocks": 9},
         discriminator_kwargs={"base_filters": 64, "num_layers": 3},
         **_CYCLEGAN_SETTINGS,
+    )
+)
+
+# ------------------------------------------------------------------------------- StyleGAN2
+_STYLEGAN2 = (
+    "Karras et al. 2020, arXiv:1912.04958 (StyleGAN2); settings of NVlabs/stylegan2-ada-pytorch"
+)
+# The reference: non-saturating logistic loss, Adam(β1 = 0, β2 = 0.99, ε = 1e-8) with the lazy
+# regularization correction, R1 every 16 steps, style mixing 0.9, path length 2 every 4 steps.
+_STYLEGAN_SETTINGS = {
+    "algorithm": STYLE_ALGORITHM,
+    "architecture": "stylegan",
+    "loss": "non_saturating",
+    "g_learning_rate": 0.0025,
+    "d_learning_rate": 0.0025,
+    "beta_1": 0.0,
+    "beta_2": 0.99,
+}
+
+
+def _ema_decay(batch_size: int, half_life_images: int) -> float:
+    """The reference's EMA: a half-life of `ema_kimg` thousand images, per step of a batch."""
+    return 0.5 ** (batch_size / half_life_images)
+
+
+register(
+    Preset(
+        name="stylegan_digits",
+        description=(
+            "StyleGAN2 on the embedded digits at 32 px (small networks); trains to clear digits "
+            "in about half an hour on a 2-core CPU."
+        ),
+        paper=f"{_STYLEGAN2} (networks narrowed for 32 px digits; CIFAR-like R1 γ)",
+        **_DIGITS,
+        latent_dim=64,
+        batch_size=32,
+        epochs=20,
+        steps_per_epoch=100,
+        ema_decay=_ema_decay(32, 10_000),
+        generator_kwargs={"w_dim": 64, "channel_base": 1024, "channel_max": 64},
+        discriminator_kwargs={"channel_base": 1024, "channel_max": 64},
+        model_kwargs={"r1_gamma": 0.01, "style_mixing_probability": 0.9},
+        **_STYLEGAN_SETTINGS,
+    )
+)
+register(
+    Preset(
+        name="stylegan_celeba64",
+        description="StyleGAN2 on CelebA faces at 64 px, the reference's settings (TFDS download).",
+        paper=(
+            f"{_STYLEGAN2}, config 'auto' at 64 px: batch 32, γ = 0.0002·64²/32, EMA 10 kimg, "
+            "8 mapping layers as the paper"
+        ),
+        dataset="celeb_a",
+        image_size=64,
+        channels=3,
+        latent_dim=512,
+        batch_size=32,
+        epochs=150,  # ~25,000 kimg over CelebA's 162,770 training images
+        ema_decay=_ema_decay(32, 10_000),
+        generator_kwargs={"channel_base": 16384, "channel_max": 512},
+        discriminator_kwargs={"channel_base": 16384, "channel_max": 512},
+        model_kwargs={"r1_gamma": 0.0256, "path_length_weight": 2.0},
+        **_STYLEGAN_SETTINGS,
+    )
+)
+register(
+    Preset(
+        name="stylegan_ffhq256",
+        description=(
+            "StyleGAN2 on FFHQ at 256 px, the reference's paper256 settings; FFHQ is not in "
+            "TFDS: download it and pass --dataset=folder:PATH."
+        ),
+        paper=f"{_STYLEGAN2}, config 'paper256' (batch 64, minibatch-std group 8, γ = 1)",
+        dataset="folder:data/ffhq256",
+        image_size=256,
+        channels=3,
+        latent_dim=512,
+        batch_size=64,
+        epochs=357,  # 25,000 kimg over FFHQ's 70,000 images
+        ema_decay=_ema_decay(64, 20_000),
+        generator_kwargs={"channel_base": 16384, "channel_max": 512},
+        discriminator_kwargs={
+            "channel_base": 16384,
+            "channel_max": 512,
+            "minibatch_std_group_size": 8,
+        },
+        model_kwargs={"r1_gamma": 1.0, "path_length_weight": 2.0},
+        **_STYLEGAN_SETTINGS,
     )
 )

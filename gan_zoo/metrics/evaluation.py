@@ -621,6 +621,8 @@ class _Generator:
 
     def _call(self, noise, labels=None) -> np.ndarray:
         inputs = {"noise": tf.convert_to_tensor(noise, tf.float32)}
+        if "truncation_psi" in self._serve.structured_input_signature[1]:
+            inputs["truncation_psi"] = tf.constant(1.0)  # StyleGAN: measured without truncation
         if self.num_classes:
             if labels is None:
                 labels = np.arange(len(noise)) % self.num_classes

@@ -6,6 +6,7 @@ from gan_zoo.models.base import AdversarialModel, assign_in_sync, sample_noise
 from gan_zoo.models.conditional import ACGAN, ConditionalGAN
 from gan_zoo.models.cyclegan import CycleGAN
 from gan_zoo.models.gan import GAN
+from gan_zoo.models.stylegan import StyleGAN, StyleGenerator
 from gan_zoo.models.wgan import WGAN, WGANGP
 
 ALGORITHMS: dict[str, type[keras.Model]] = {
@@ -15,6 +16,7 @@ ALGORITHMS: dict[str, type[keras.Model]] = {
     "wgan": WGAN,
     "wgan_gp": WGANGP,
     "cyclegan": CycleGAN,
+    "stylegan": StyleGAN,
 }
 
 
@@ -40,6 +42,8 @@ __all__ = [
     "AdversarialModel",
     "ConditionalGAN",
     "CycleGAN",
+    "StyleGAN",
+    "StyleGenerator",
     "assign_in_sync",
     "get",
     "sample_noise",
