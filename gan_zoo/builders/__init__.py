@@ -1,13 +1,14 @@
 """Network builders: functions returning named functional `keras.Model`s.
 
 A builder module exposes `generator(...)` and `discriminator(...)`; `get(name)` returns the pair,
-so a preset names its architecture with one string. `cyclegan` (image-to-image networks with
-other signatures) is imported here but not listed in `ARCHITECTURES`.
+so a preset names its architecture with one string. `cyclegan` (image-to-image networks) and
+`stylegan` (mapping, synthesis and residual networks) have other signatures: they are imported
+here but not listed in `ARCHITECTURES`.
 """
 
 from collections.abc import Callable
 
-from gan_zoo.builders import conditional, cyclegan, dcgan, dense
+from gan_zoo.builders import conditional, cyclegan, dcgan, dense, stylegan
 
 ARCHITECTURES: dict[str, tuple[Callable, Callable]] = {
     "dense": (dense.generator, dense.discriminator),
@@ -28,4 +29,4 @@ def get(name: str) -> tuple[Callable, Callable]:
     return ARCHITECTURES[name]
 
 
-__all__ = ["ARCHITECTURES", "conditional", "cyclegan", "dcgan", "dense", "get"]
+__all__ = ["ARCHITECTURES", "conditional", "cyclegan", "dcgan", "dense", "get", "stylegan"]

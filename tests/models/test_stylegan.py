@@ -19,8 +19,12 @@ REALS = np.random.RandomState(0).uniform(-1, 1, size=(4, SIZE, SIZE, 1)).astype(
 TINY = {"channel_base": 64, "channel_max": 8}
 
 
-def tiny_stylegan(seed=0, **kwargs):
-    """A 16 px StyleGAN2 with 8 channels, z = w = 8 and 2 mapping layers."""
+def tiny_stylegan(seed=0, eager=False, **kwargs):
+    """A 16 px StyleGAN2 with 8 channels, z = w = 8 and 2 mapping layers.
+
+    `eager=True` runs `fit` eagerly: one step then takes ~1 s instead of a ~10 s trace, for
+    the tests of values (the harness and the replica test run the compiled step).
+    """
 
     def build():
         keras.utils.set_random_seed(0)
@@ -31,7 +35,7 @@ def tiny_stylegan(seed=0, **kwargs):
         discriminator = nets.discriminator(SIZE, 1, minibatch_std_group_size=2, **TINY)
         settings = {"r1_gamma": 1.0, "ema_decay": 0.9, **kwargs}
         model = StyleGAN(generator, discriminator, seed=seed, name="tiny_stylegan", **settings)
-        model.compile()
+        model.compile(run_eagerly=eager)
         return model
 
     return build
@@ -64,7 +68,7 @@ def _d_step_inputs(model, batch):
 
 
 def test_logged_losses_equal_hand_computed_values():
-    model = tiny_stylegan(r1_gamma=0.5)()
+    model = tiny_stylegan(r1_gamma=0.5, eager=True)()
     fake = _d_step_inputs(model, len(REALS))
     real_scores = model.discriminator(REALS).numpy()
     fake_scores = model.discriminator(fake).numpy()
@@ -82,7 +86,7 @@ def test_r1_is_lazy_it_acts_only_every_r1_interval_steps():
     """With γ = 100 or γ = 0, D's update differs on step 0 (regularized) and not on step 1."""
 
     def d_weights_after_one_step(gamma, step):
-        model = tiny_stylegan(r1_gamma=gamma, r1_interval=16)()
+        model = tiny_stylegan(r1_gamma=gamma, r1_interval=16, eager=True)()
         model.g_optimizer.iterations.assign(step)
         logs = fit_one_step(model, REALS)
         return [w.copy() for w in model.discriminator.get_weights()], logs
@@ -115,7 +119,7 @@ def test_style_mixing_draws_follow_the_probability():
 
 
 def test_w_average_follows_the_batch_mean_and_truncation_pulls_to_it():
-    model = tiny_stylegan(style_mixing_probability=0.0)()
+    model = tiny_stylegan(style_mixing_probability=0.0, eager=True)()
     generator = model.generator
     _, w = model.sample_styles(len(REALS), stylegan_lib._G_STYLES)  # the G update's w
     fit_one_step(model, REALS)
@@ -160,7 +164,7 @@ def test_style_mixing_grid_takes_coarse_styles_from_rows():
 
 
 def test_path_length_mean_moves_by_its_decay():
-    model = tiny_stylegan(path_length_weight=2.0, path_length_decay=0.01)()
+    model = tiny_stylegan(path_length_weight=2.0, path_length_decay=0.01, eager=True)()
     _, lengths = model.path_length_gradients(len(REALS))  # step 0: the same draws as fit
     logs = fit_one_step(model, REALS)
     np.testing.assert_allclose(float(model.path_length_mean), 0.01 * float(lengths), rtol=1e-4)
@@ -169,7 +173,7 @@ def test_path_length_mean_moves_by_its_decay():
 
 
 def test_saved_model_signatures(tmp_path):
-    model = tiny_stylegan()()
+    model = tiny_stylegan(eager=True)()
     fit_one_step(model, REALS)
     path = export.export_model(model, os.path.join(str(tmp_path), "saved_model"))
     loaded = tf.saved_model.load(path)
