@@ -54,6 +54,7 @@ PRESETS_DIGITS = (
     "cgan_digits",
     "cgan_projection_digits",
     "acgan_digits",
+    "stylegan_digits",
     "dcgan_stacked_digits",
 )
 PRESETS_TRANSLATION = ("cyclegan_digits_thickness",)

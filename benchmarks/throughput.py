@@ -26,6 +26,7 @@ CASES = [
     ("gan_digits", {}, 40),
     ("gan_ring8", {}, 40),
     ("dcgan_mnist", {"batch_size": 64}, 5),
+    ("stylegan_digits", {}, 16),  # 16 steps: one lazy R1 step among them, as in training
 ]
 
 

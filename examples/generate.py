@@ -15,6 +15,8 @@ StyleGAN models take a truncation ψ (1 = none, 0 = the average face/digit) and 
 style-mixing grids (coarse styles from the row seeds, fine from the column seeds):
 
   python examples/generate.py --model_dir=runs/stylegan_digits --truncation_psi=0.7
+  python examples/generate.py --model_dir=runs/stylegan_digits --num=8 \
+      --truncation_sweep=1,0.7,0.5,0 --output=truncation.png
   python examples/generate.py --model_dir=runs/stylegan_digits --mix_row_seeds=1,2,3 \
       --mix_column_seeds=4,5,6,7 --coarse_styles=4 --output=mixing.png
 
@@ -56,6 +58,12 @@ flags.DEFINE_float(
     None,
     "StyleGAN models: truncation psi, w = w_avg + psi (w - w_avg); 1 (the default) is none, "
     "0 gives the image of the average w.",
+)
+flags.DEFINE_list(
+    "truncation_sweep",
+    None,
+    "StyleGAN models: psi values, one grid row each, the same --num noise vectors per column "
+    "(e.g. 1,0.7,0.5,0).",
 )
 flags.DEFINE_list("mix_row_seeds", None, "StyleGAN models: seeds of the style-mixing rows.")
 flags.DEFINE_list("mix_column_seeds", None, "StyleGAN models: seeds of the style-mixing columns.")
@@ -256,12 +264,19 @@ def check_style_flags(serve, metadata: dict) -> dict:
     takes_psi = "truncation_psi" in serve.structured_input_signature[1]
     mixing = FLAGS.mix_row_seeds or FLAGS.mix_column_seeds
     if not takes_psi:
-        if FLAGS.truncation_psi is not None or mixing:
+        if FLAGS.truncation_psi is not None or FLAGS.truncation_sweep or mixing:
             raise ValueError(
-                "--truncation_psi and --mix_*_seeds are for StyleGAN models; "
-                f"{metadata.get('model') or 'this model'} takes neither"
+                "--truncation_psi, --truncation_sweep and --mix_*_seeds are for StyleGAN "
+                f"models; {metadata.get('model') or 'this model'} takes none of them"
             )
         return {}
+    if FLAGS.truncation_sweep:
+        try:
+            [float(psi) for psi in FLAGS.truncation_sweep]
+        except ValueError as error:
+            raise ValueError(
+                f"--truncation_sweep must be numbers; got {FLAGS.truncation_sweep}"
+            ) from error
     if mixing and not (FLAGS.mix_row_seeds and FLAGS.mix_column_seeds):
         raise ValueError("style mixing needs both --mix_row_seeds and --mix_column_seeds")
     if FLAGS.coarse_styles > int(metadata.get("num_ws", FLAGS.coarse_styles)):
@@ -304,7 +319,8 @@ def style_mixing_grid(loaded, metadata: dict, latent_dim: int) -> int:
 
     row_ws, column_ws = ws_of(rows), ws_of(columns)
     mixed = np.repeat(row_ws, len(columns), axis=0)
-    mixed[:, FLAGS.coarse_styles :] = np.tile(column_ws, [len(rows), 1, 1])[:, FLAGS.coarse_styles :]
+    coarse = FLAGS.coarse_styles
+    mixed[:, coarse:] = np.tile(column_ws, [len(rows), 1, 1])[:, coarse:]
     synthesize = loaded.signatures["synthesize"]
     images = [synthesize(ws=tf.constant(ws))["images"].numpy() for ws in (column_ws, row_ws, mixed)]
     blank = np.zeros_like(images[0][:1])
@@ -322,6 +338,8 @@ def style_mixing_grid(loaded, metadata: dict, latent_dim: int) -> int:
 def main(argv):
     """Writes the sample grid."""
     del argv
+    import numpy as np
+
     from gan_zoo import plotting
     from gan_zoo.models.base import sample_noise
 
@@ -342,6 +360,15 @@ def main(argv):
     inputs = {"noise": sample_noise(num, latent_dim, FLAGS.seed), **style_inputs}
     if labels is not None:
         inputs["labels"] = labels.astype("int32")
+    if FLAGS.truncation_sweep:  # one row per ψ, the same z in each column
+        rows = [
+            serve(**{**inputs, "truncation_psi": float(psi)})["images"].numpy()
+            for psi in FLAGS.truncation_sweep
+        ]
+        plotting.save_image_grid(np.concatenate(rows), FLAGS.output, columns=num)
+        sweep = ", ".join(FLAGS.truncation_sweep)
+        print(f"wrote a truncation sweep (psi {sweep}) to {FLAGS.output}")
+        return 0
     outputs = serve(**inputs)
     if "images" in outputs:
         samples = outputs["images"].numpy()
@@ -350,8 +377,6 @@ def main(argv):
         samples = outputs["points"].numpy()
         plotting.save_scatter(samples, FLAGS.output)
     if FLAGS.npy:
-        import numpy as np
-
         np.save(FLAGS.npy, samples)
     print(f"wrote {num} samples {list(samples.shape[1:])} to {FLAGS.output}")
     return 0

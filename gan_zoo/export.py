@@ -4,7 +4,9 @@ The SavedModel's `serving_default` signature takes `noise` float32 `[N, latent_d
 `images` uint8 `[N, H, W, C]` (or `points` float32 `[N, 2]` for 2-D models); conditional
 models also take `labels` int32 `[N]` in [0, num_classes), checked at call time. Translation
 models (CycleGAN) get `translate_a_to_b` and `translate_b_to_a` signatures instead
-(`export_translators`): `images` uint8 `[N, H, W, C]` in, `images` uint8 out. It loads with
+(`export_translators`): `images` uint8 `[N, H, W, C]` in, `images` uint8 out. StyleGAN models
+(`export_style_generator`) take `noise` and a scalar `truncation_psi`, and add `map` (z → w) and
+`synthesize` (per-layer styles `ws` → images) signatures. It loads with
 `tf.saved_model.load(path)` in any TensorFlow process, and `saved_model_cli show --all` describes
 it. A `gan_zoo.json` file beside it records the latent size, output kind and model name.
 
@@ -60,8 +62,11 @@ def _write_archive(archive, path: str, info: dict) -> str:
 
 
 def export_model(model, path: str, metadata: dict | None = None) -> str:
-    """Exports any gan_zoo model: translators (CycleGAN), style generators (StyleGAN) or
-    generators; returns the path."""
+    """Exports any gan_zoo model and returns the path.
+
+    Translators (CycleGAN) go to `export_translators`, style generators (StyleGAN) to
+    `export_style_generator`, every other generator to `export_generator`.
+    """
     if hasattr(model, "translate"):
         return export_translators(model, path, metadata)
     if hasattr(model, "style_mixing"):

@@ -16,8 +16,10 @@ import tensorflow as tf
 assert "gan_zoo" not in sys.modules
 loaded = tf.saved_model.load(sys.argv[1])
 serve = loaded.signatures["serving_default"]
-noise = tf.constant(np.load(sys.argv[2]))
-out = serve(noise=noise)
+inputs = {"noise": tf.constant(np.load(sys.argv[2]))}
+if "truncation_psi" in serve.structured_input_signature[1]:  # StyleGAN
+    inputs["truncation_psi"] = tf.constant(0.7)
+out = serve(**inputs)
 key = sorted(out)[0]
 np.save(sys.argv[3], out[key].numpy())
 print(json.dumps({"key": key, "dtype": out[key].dtype.name,
@@ -70,6 +72,25 @@ def test_image_signature_in_a_fresh_process_without_gan_zoo(image_model, tmp_pat
         metadata = json.load(f)
     assert metadata["latent_dim"] == 8 and metadata["output"] == "images"
     assert metadata["preset"] == "dcgan_digits"
+
+
+def test_style_generator_in_a_fresh_process_without_gan_zoo(tmp_path):
+    model = presets.build(
+        "stylegan_digits",
+        latent_dim=8,
+        generator_kwargs={"w_dim": 8, "mapping_layers": 2, "channel_base": 64, "channel_max": 8},
+        discriminator_kwargs={"channel_base": 64, "channel_max": 8},
+    )
+    saved = export.export_model(model, str(tmp_path / "saved_model"))
+    noise = sample_noise(4, 8, seed=2).numpy()
+    info, images = run_fresh(saved, noise, tmp_path)  # ψ = 0.7
+    assert info == {"key": "images", "dtype": "uint8", "has_gan_zoo": False}
+    expected = export.uint8_images(model.generate(noise, truncation_psi=0.7)).numpy()
+    np.testing.assert_array_equal(images, expected)
+    with open(os.path.join(saved, "gan_zoo.json")) as f:
+        metadata = json.load(f)
+    assert (metadata["num_ws"], metadata["w_dim"], metadata["latent_dim"]) == (8, 8, 8)
+    assert metadata["signatures"] == ["serving_default", "map", "synthesize"]
 
 
 def test_points_signature(tmp_path):

@@ -1,3 +1,5 @@
+import functools
+
 import keras
 import numpy as np
 import pytest
@@ -18,9 +20,15 @@ def test_required_presets_are_listed_with_descriptions():
         assert "20" in preset.paper  # cites a year
 
 
+@functools.cache
+def built(name: str):
+    """`gan_zoo.build(name)`, once per test session (the 256 px networks take seconds)."""
+    return gan_zoo.build(name)
+
+
 @pytest.mark.parametrize("name", presets.list_presets())
 def test_every_preset_builds_a_compiled_model(name):
-    model = gan_zoo.build(name)
+    model = built(name)
     preset = presets.get_preset(name)
     assert model.compiled
     if preset.is_translation:
@@ -37,7 +45,7 @@ def test_cyclegan_presets_follow_the_paper():
     a constant rate for the first half and a linear decay to zero over the second."""
     horse2zebra = presets.get_preset("cyclegan_horse2zebra")
     assert (horse2zebra.batch_size, horse2zebra.image_size, horse2zebra.epochs) == (1, 256, 200)
-    model = gan_zoo.build("cyclegan_horse2zebra")
+    model = built("cyclegan_horse2zebra")
     assert (model.cycle_weight, model.identity_weight, model.pool_size) == (10.0, 5.0, 50)
     # The reference implementation's networks: 11.378 M and 2.765 M parameters.
     assert model.generator_a_to_b.count_params() == 11_378_179
@@ -142,3 +150,32 @@ def test_stacked_digits_preset_is_dcgan_digits_on_1000_modes(tfds_data_dir):
     )
     assert ds.cardinality() == -1  # tf.data.INFINITE_CARDINALITY
     assert next(iter(ds)).shape == (64, *preset.sample_shape)
+
+
+def test_stylegan_presets_follow_the_reference():
+    """stylegan2-ada-pytorch: Adam(0.0025, β = (0, 0.99)) with lazy regularization's
+    c = k / (k + 1) on lr and betas (R1 every 16 D steps, path length every 4 G steps)."""
+    ffhq = presets.get_preset("stylegan_ffhq256")
+    assert (ffhq.batch_size, ffhq.image_size, ffhq.latent_dim) == (64, 256, 512)
+    assert ffhq.discriminator_kwargs["minibatch_std_group_size"] == 8
+    assert ffhq.ema_decay == pytest.approx(0.5 ** (64 / 20_000))
+    model = built("stylegan_ffhq256")
+    assert (model.r1_gamma, model.r1_interval, model.path_length_weight) == (1.0, 16, 2.0)
+    assert model.style_mixing_probability == 0.9
+    assert model.generator.num_ws == 14 and model.generator.w_dim == 512
+    assert len(model.generator.mapping.layers) == 1 + 1 + 8  # z, normalization, 8 layers
+    d_ratio, g_ratio = 16 / 17, 4 / 5
+    assert float(model.d_optimizer.learning_rate) == pytest.approx(0.0025 * d_ratio)
+    assert float(model.d_optimizer.beta_2) == pytest.approx(0.99**d_ratio)
+    assert float(model.g_optimizer.learning_rate) == pytest.approx(0.0025 * g_ratio)
+    assert float(model.g_optimizer.beta_2) == pytest.approx(0.99**g_ratio)
+    assert float(model.g_optimizer.beta_1) == 0.0
+    celeba = built("stylegan_celeba64")
+    assert celeba.r1_gamma == pytest.approx(0.0002 * 64**2 / 32)
+    digits = built("stylegan_digits")
+    assert digits.path_length_weight == 0.0  # off: G's Adam is uncorrected
+    assert float(digits.g_optimizer.learning_rate) == pytest.approx(0.0025)
+    with pytest.raises(ValueError, match="'stylegan' go together"):
+        presets.get_preset("stylegan_digits").replace(architecture="dcgan")
+    with pytest.raises(ValueError, match="'stylegan' go together"):
+        presets.get_preset("dcgan_digits").replace(architecture="stylegan")

@@ -100,19 +100,22 @@ class StyleGenerator(keras.Model):
 
     # ------------------------------------------------------------------------------ pieces
     def map(self, z, truncation_psi=1.0, training: bool = False) -> tf.Tensor:
-        """z `[B, latent_dim]` → w `[B, w_dim]`, truncated towards w̄ by ψ (1 = none)."""
+        """Maps z `[B, latent_dim]` to w `[B, w_dim]`, truncated towards w̄ by ψ (1 = none)."""
         w = self.mapping(z, training=training)
         psi = tf.cast(truncation_psi, w.dtype)
         average = tf.cast(self.w_average, w.dtype)
         return average + psi * (w - average)
 
     def broadcast(self, w) -> tf.Tensor:
-        """w `[B, w_dim]` → ws `[B, num_ws, w_dim]`, the same style for every layer."""
+        """Repeats w `[B, w_dim]` as ws `[B, num_ws, w_dim]`: one style for every layer."""
         return tf.tile(w[:, None, :], [1, self.num_ws, 1])
 
     def constant_noise(self, batch) -> list[tf.Tensor]:
-        """The fixed noise maps used for sampling: one `[r, r, 1]` map per layer, tiled over
-        the batch (the same in every process, like the reference's `noise_const` buffers)."""
+        """The fixed noise maps used for sampling, one `[B, r, r, 1]` map per layer.
+
+        Each is one `[r, r, 1]` draw tiled over the batch, the same in every process, like the
+        reference's `noise_const` buffers.
+        """
         maps = []
         for index, shape in enumerate(self.noise_shapes):
             single = tf.random.stateless_normal(shape, seed=[_CONSTANT_NOISE_SEED, index])
@@ -120,7 +123,7 @@ class StyleGenerator(keras.Model):
         return maps
 
     def synthesize(self, ws, noise: list | None = None, training: bool = False) -> tf.Tensor:
-        """ws `[B, num_ws, w_dim]` (or w `[B, w_dim]`) → images `[B, H, W, C]`, unbounded.
+        """Renders ws `[B, num_ws, w_dim]` (or w `[B, w_dim]`) as images `[B, H, W, C]`, unbounded.
 
         Args:
             ws: style vectors per layer, or one w for all layers.
@@ -136,7 +139,7 @@ class StyleGenerator(keras.Model):
         return self.synthesis([ws, *noise], training=training)
 
     def call(self, z, truncation_psi=1.0, training: bool = False):
-        """z `[B, latent_dim]` → images `[B, H, W, C]` clipped to [-1, 1] (fixed noise maps)."""
+        """Maps z `[B, latent_dim]` to images `[B, H, W, C]` in [-1, 1] (clipped; fixed noise)."""
         images = self.synthesize(self.broadcast(self.map(z, truncation_psi)), training=training)
         return tf.clip_by_value(images, -1.0, 1.0)
 
@@ -225,7 +228,9 @@ class StyleGAN(AdversarialModel):
                 f"synthesis); got {type(generator).__name__}"
             )
         if kwargs.get("d_steps", 1) != 1:
-            raise ValueError(f"StyleGAN makes one D update per step; got d_steps={kwargs['d_steps']}")
+            raise ValueError(
+                f"StyleGAN makes one D update per step; got d_steps={kwargs['d_steps']}"
+            )
         kwargs.setdefault("latent_dim", generator.latent_dim)
         super().__init__(generator, discriminator, ema_decay=None, seed=seed, **kwargs)
         for name, value, low, high in (
@@ -236,7 +241,8 @@ class StyleGAN(AdversarialModel):
         ):
             if not low <= float(value) <= high:
                 raise ValueError(f"{name} must be in [{low:g}, {high:g}]; got {value}")
-        for name, value in (("r1_interval", r1_interval), ("path_length_interval", path_length_interval)):
+        intervals = (("r1_interval", r1_interval), ("path_length_interval", path_length_interval))
+        for name, value in intervals:
             if int(value) < 1 or int(value) != value:
                 raise ValueError(f"{name} must be a positive integer; got {value}")
         if ema_decay is not None and not 0.0 < float(ema_decay) < 1.0:
@@ -290,7 +296,7 @@ class StyleGAN(AdversarialModel):
         return tf.where(decide < self.style_mixing_probability, cutoff, num_ws)
 
     def sample_styles(self, batch, purpose: int, training: bool = True):
-        """Maps this replica's z and mixes styles; returns `(ws [B, num_ws, w_dim], w [B, w_dim])`."""
+        """Maps this replica's z and mixes styles: `(ws [B, num_ws, w_dim], w [B, w_dim])`."""
         generator = self.generator
         z = self.replica_normal(batch, (self.latent_dim,), purpose)
         w = generator.mapping(z, training=training)
@@ -323,7 +329,7 @@ class StyleGAN(AdversarialModel):
             loss = penalty * (self.r1_gamma / 2.0) * self.r1_interval
             scaled = self.replica_mean(loss)
         gradients = tape.gradient(scaled, variables)
-        return [tf.zeros_like(v) if g is None else g for g, v in zip(gradients, variables)], penalty
+        return _zeros_for_none(gradients, variables), penalty
 
     def path_length_gradients(self, batch) -> tuple[list[tf.Tensor], tf.Tensor]:
         """Gradients of the path-length penalty (half the batch) and the local mean length."""
@@ -347,8 +353,7 @@ class StyleGAN(AdversarialModel):
             loss = penalty * self.path_length_weight * self.path_length_interval
             scaled = self.replica_mean(loss)
         gradients = tape.gradient(scaled, variables)
-        gradients = [tf.zeros_like(v) if g is None else g for g, v in zip(gradients, variables)]
-        return gradients, tf.reduce_mean(lengths)
+        return _zeros_for_none(gradients, variables), tf.reduce_mean(lengths)
 
     def _maybe(self, condition, compute, variables):
         """`compute()` when `condition`, else zero gradients and 0: `(gradients, value)`."""
@@ -437,7 +442,7 @@ class StyleGAN(AdversarialModel):
 
     # --------------------------------------------------------------------------- sampling
     def call(self, noise, training: bool = False):
-        """z `[B, latent_dim]` → images in [-1, 1] from the sampling generator (ψ = 1)."""
+        """Maps z `[B, latent_dim]` to images in [-1, 1] with the sampling generator (ψ = 1)."""
         return self.sampling_generator(noise, training=training)
 
     def generate(
@@ -472,8 +477,10 @@ class StyleGAN(AdversarialModel):
         coarse_styles: int | None = None,
         truncation_psi: float = 1.0,
     ) -> np.ndarray:
-        """Images whose first `coarse_styles` style vectors come from a row's z, the rest from a
-        column's (Karras et al. 2019, Figure 3).
+        """A style-mixing grid (Karras et al. 2019, Figure 3).
+
+        Each mix takes its first `coarse_styles` style vectors from a row's w and the rest from
+        a column's.
 
         Args:
             row_seeds: list of int. One z per row (`sample_noise(1, latent_dim, seed)`).
@@ -530,6 +537,11 @@ class StyleGAN(AdversarialModel):
         }
 
 
+def _zeros_for_none(gradients, variables) -> list[tf.Tensor]:
+    """Zeros where a variable does not affect the loss (a penalty ignores some biases)."""
+    return [tf.zeros_like(v) if g is None else g for g, v in zip(gradients, variables, strict=True)]
+
+
 def _adam(learning_rate) -> keras.optimizers.Adam:
     return keras.optimizers.Adam(learning_rate, beta_1=0.0, beta_2=0.99, epsilon=1e-8)
 
@@ -537,8 +549,11 @@ def _adam(learning_rate) -> keras.optimizers.Adam:
 def lazy_regularization_adam(
     learning_rate: float | Any, beta_1: float, beta_2: float, interval: int | None
 ) -> keras.optimizers.Adam:
-    """Adam with the reference's lazy-regularization correction: c = k / (k + 1) for an
-    interval k, learning rate · c and betas ** c (none for `interval=None`)."""
+    """Adam with the reference's lazy-regularization correction.
+
+    For a regularization interval k, c = k / (k + 1): the learning rate becomes lr · c and the
+    betas β ** c (no change for `interval=None`).
+    """
     ratio = 1.0 if interval is None else interval / (interval + 1.0)
     if isinstance(learning_rate, int | float):
         learning_rate = learning_rate * ratio

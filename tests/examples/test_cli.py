@@ -210,3 +210,66 @@ def test_cyclegan_trains_then_translates_a_folder(tmp_path, tfds_data_dir):
     assert result.returncode == 2
     assert "is 40x40x3 (HxWxC); the model takes 32x32x1 images" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_stylegan_trains_then_samples_with_truncation_and_mixing(tmp_path, tfds_data_dir):
+    out_dir = tmp_path / "run"
+    result = run(
+        TRAIN,
+        "--preset=stylegan_digits",
+        f"--out_dir={out_dir}",
+        "--epochs=1",
+        "--steps_per_epoch=2",
+        "--batch_size=4",
+        "--override=latent_dim=8",
+        '--override=generator_kwargs={"w_dim": 8, "mapping_layers": 2, "channel_base": 64, '
+        '"channel_max": 8}',
+        '--override=discriminator_kwargs={"channel_base": 64, "channel_max": 8}',
+        f"--data_dir={tfds_data_dir}",
+        "--verbose=0",
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    import numpy as np
+
+    psi_zero = tmp_path / "psi0.npy"
+    result = run(
+        GENERATE,
+        f"--model_dir={out_dir}",
+        "--num=4",
+        "--truncation_psi=0",
+        f"--output={tmp_path / 'psi0.png'}",
+        f"--npy={psi_zero}",
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    samples = np.load(psi_zero)
+    assert samples.shape == (4, 32, 32, 1)
+    assert all(np.array_equal(sample, samples[0]) for sample in samples)  # ψ = 0: one image
+    result = run(
+        GENERATE,
+        f"--model_dir={out_dir}",
+        "--mix_row_seeds=1,2",
+        "--mix_column_seeds=3,4,5",
+        "--coarse_styles=4",
+        f"--output={tmp_path / 'mixing.png'}",
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "wrote a 2x3 style-mixing grid" in result.stdout
+    assert (tmp_path / "mixing.png").stat().st_size > 500
+    result = run(
+        GENERATE,
+        f"--model_dir={out_dir}",
+        "--num=3",
+        "--truncation_sweep=1,0.5,0",
+        f"--output={tmp_path / 'sweep.png'}",
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "wrote a truncation sweep (psi 1, 0.5, 0)" in result.stdout
+    for flags, message in (
+        (["--truncation_sweep=1,x"], "--truncation_sweep must be numbers"),
+        (["--mix_row_seeds=1"], "needs both --mix_row_seeds and --mix_column_seeds"),
+        (["--mix_row_seeds=1", "--mix_column_seeds=2", "--coarse_styles=9"], "[0, 8]"),
+        (["--mix_row_seeds=a", "--mix_column_seeds=2"], "--mix_row_seeds must be integers"),
+    ):
+        result = run(GENERATE, f"--model_dir={out_dir}", *flags)
+        assert result.returncode == 2 and message in result.stderr, result.stderr[-2000:]
+        assert "Traceback" not in result.stderr

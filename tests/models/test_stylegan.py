@@ -149,10 +149,16 @@ def test_style_mixing_grid_takes_coarse_styles_from_rows():
     rows, columns = [1, 2], [3, 4, 5]
     grid = model.style_mixing(rows, columns, coarse_styles=2)
     assert grid.shape == (3, 4, SIZE, SIZE, 1)
-    np.testing.assert_allclose(grid[0, 1:], model.generate(np.concatenate(
-        [stylegan_lib.sample_noise(1, 8, s) for s in columns])), atol=1e-6)
-    np.testing.assert_allclose(grid[1:, 0], model.generate(np.concatenate(
-        [stylegan_lib.sample_noise(1, 8, s) for s in rows])), atol=1e-6)
+    np.testing.assert_allclose(
+        grid[0, 1:],
+        model.generate(np.concatenate([stylegan_lib.sample_noise(1, 8, s) for s in columns])),
+        atol=1e-6,
+    )
+    np.testing.assert_allclose(
+        grid[1:, 0],
+        model.generate(np.concatenate([stylegan_lib.sample_noise(1, 8, s) for s in rows])),
+        atol=1e-6,
+    )
     all_rows = model.style_mixing(rows, columns, coarse_styles=model.generator.num_ws)
     none = model.style_mixing(rows, columns, coarse_styles=0)
     for j in range(len(columns)):
