@@ -217,15 +217,21 @@ def export_generator(model, path: str, metadata: dict | None = None) -> str:
     if num_classes:
 
         def serve(noise, labels):
-            tf.debugging.assert_equal(
-                tf.shape(labels)[0],
-                tf.shape(noise)[0],
-                message="labels and noise must have the same length N",
-            )
-            tf.debugging.assert_non_negative(labels, message="labels must be >= 0")
-            tf.debugging.assert_less(
-                labels, num_classes, message=f"labels must be < num_classes = {num_classes}"
-            )
+            checks = [
+                tf.debugging.assert_equal(
+                    tf.shape(labels)[0],
+                    tf.shape(noise)[0],
+                    message="labels and noise must have the same length N",
+                ),
+                tf.debugging.assert_non_negative(labels, message="labels must be >= 0"),
+                tf.debugging.assert_less(
+                    labels, num_classes, message=f"labels must be < num_classes = {num_classes}"
+                ),
+            ]
+            # The checks run before the embedding lookup, whose own error would come first
+            # otherwise (ops without a data dependency run in any order).
+            with tf.control_dependencies(checks):
+                labels = tf.identity(labels)
             return outputs(generator([noise, labels], training=False))
 
         signature = [noise_spec, tf.TensorSpec([None], tf.int32, name="labels")]
