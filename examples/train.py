@@ -6,6 +6,10 @@ Examples:
   python examples/train.py --preset=dcgan_digits --strategy=mirrored --batch_size=128
   python examples/train.py --preset=gan_digits --override=latent_dim=64 \
       --override=d_learning_rate=1e-4
+  # two machines (run on each, with its own task index; only the chief writes --out_dir):
+  TF_CONFIG='{"cluster": {"worker": ["host0:12345", "host1:12345"]},
+              "task": {"type": "worker", "index": 0}}' \
+      python examples/train.py --preset=dcgan_digits --strategy=multi_worker --batch_size=128
 
 The run directory holds config.json (written first), samples/ (a PNG grid per epoch),
 history.json and loss_curves.png, checkpoints/, logs/ (TensorBoard) and saved_model/.
@@ -17,6 +21,10 @@ Flags by group (details below, alphabetical):
   infrastructure  --out_dir --strategy --devices --jit_compile --steps_per_execution
                   --num_samples --sample_every --eval_every --eval_samples --export
                   --verbose --dry_run
+
+Testing hook: with the environment variable GAN_ZOO_FINAL_WEIGHTS=PATH.npz set, every worker
+writes its model's final weights (`arr_0`, `arr_1`, ... in `model.weights` order) to that file
+(tests/test_multi_worker.py compares the workers' weights with it).
 """
 
 import json
@@ -66,7 +74,13 @@ flags.DEFINE_string("data_dir", None, "[training] TFDS data directory.")
 # Infrastructure.
 flags.DEFINE_string("out_dir", None, "[infrastructure] Run directory (default: runs/<preset>).")
 flags.DEFINE_enum(
-    "strategy", "default", list(distribute.STRATEGIES), "[infrastructure] tf.distribute strategy."
+    "strategy",
+    "default",
+    list(distribute.STRATEGIES),
+    "[infrastructure] tf.distribute strategy: default (one device), one_device, mirrored (all "
+    "local GPUs, or --devices), multi_worker (MultiWorkerMirroredStrategy: run the same command "
+    "on every worker with TF_CONFIG set; only the chief writes --out_dir), tpu (TPUStrategy on "
+    "TPU_NAME's TPU or this TPU VM's). --batch_size is the global batch over all replicas.",
 )
 flags.DEFINE_list(
     "devices", [], "[infrastructure] Devices for mirrored/one_device, e.g. /gpu:0,/gpu:1."
@@ -147,8 +161,17 @@ def main(argv):
     except ValueError as error:  # bad input: one line, no stack trace
         print(f"error: {error}", file=sys.stderr)
         return 2
+    weights_path = os.environ.get("GAN_ZOO_FINAL_WEIGHTS")
+    if weights_path:
+        import numpy as np
+
+        weights = [np.asarray(w.numpy()) for w in summary["model"].weights]
+        np.savez(weights_path, *weights)
     final = ", ".join(f"{k}={v:.4f}" for k, v in sorted(summary["final"].items()))
     print(f"\ntrained {config.preset} in {summary['seconds']:.0f} s; last epoch: {final}")
+    if not summary.get("chief", True):
+        print(f"this worker is not the chief: the chief writes {summary['out_dir']}")
+        return 0
     print(f"run directory:  {summary['out_dir']}")
     print(f"sample grid:    {summary['samples']}")
     print(f"loss curves:    {os.path.join(summary['out_dir'], 'loss_curves.png')}")

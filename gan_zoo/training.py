@@ -14,14 +14,23 @@ test images of both domains with their translations and cycle reconstructions, `
 holds both generators (`translate_a_to_b`, `translate_b_to_a`), and on the embedded
 `digits_thickness` pair `translation.json` records the measured translation (label kept,
 stroke thickness, cycle error; `gan_zoo.metrics.translation`).
+
+Under `--strategy=multi_worker` every worker runs `train` with the same config; only the chief
+(`gan_zoo.distribute.is_chief`) writes `out_dir`. The other workers run exactly the same code
+(callbacks, checkpoints, export: TensorFlow's multi-worker saving expects every worker to take
+part) into a private temporary directory that is deleted when `train` returns, as the
+`tf.distribute` multi-worker guide recommends; their `out_dir` is never created.
 """
 
 import dataclasses
 import os
+import shutil
+import tempfile
 import time
 from typing import Any
 
 import keras
+import tensorflow as tf
 
 from gan_zoo import callbacks as callbacks_lib
 from gan_zoo import data, distribute, export, presets
@@ -133,17 +142,38 @@ def train(config: TrainConfig) -> dict[str, Any]:
         config: a `TrainConfig`.
 
     Returns:
-        A summary dict: `out_dir`, `history` (per-epoch logs), `final` (last epoch's logs),
-        `seconds`, `samples` (newest grid path), `saved_model` (path or None), `translation`
-        (the measured translation on `digits_thickness`, else None).
+        A summary dict: `out_dir`, `model`, `history` (per-epoch logs), `final` (last epoch's
+        logs), `seconds`, `samples` (newest grid path), `saved_model` (path or None),
+        `translation` (the measured translation on `digits_thickness`, else None) and `chief`
+        (False on a multi-worker run's other workers, whose `samples` and `saved_model` are
+        None: their files were temporary).
     """
     start = time.perf_counter()
     preset, resolved = resolve(config)
-    out_dir = resolved["run"]["out_dir"]
     strategy = distribute.get_strategy(config.strategy, config.devices)
     distribute.check_global_batch(preset.batch_size, strategy)
     resolved["run"]["replicas"] = strategy.num_replicas_in_sync
+    if distribute.is_chief(strategy):
+        return _train(config, preset, resolved, strategy, resolved["run"]["out_dir"], start)
+    # A non-chief worker: the same work into a temporary directory, deleted afterwards.
+    scratch = tempfile.mkdtemp(prefix="gan_zoo_worker_")
+    try:
+        summary = _train(config, preset, resolved, strategy, scratch, start)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    summary.update(out_dir=resolved["run"]["out_dir"], samples=None, saved_model=None, chief=False)
+    return summary
 
+
+def _train(
+    config: TrainConfig,
+    preset: presets.Preset,
+    resolved: dict[str, Any],
+    strategy: Any,
+    out_dir: str,
+    start: float,
+) -> dict[str, Any]:
+    """`train`'s work once the strategy is known, writing the run directory into `out_dir`."""
     if preset.is_translation and config.eval_every:
         raise ValueError(
             "eval_every applies to generators from noise; translation presets are measured "
@@ -160,6 +190,14 @@ def train(config: TrainConfig) -> dict[str, Any]:
         repeat=preset.steps_per_epoch is not None,
         with_labels=preset.conditioning is not None,
     )
+    if distribute.is_multi_worker(strategy):
+        # TFDS splits are one file or a few: shard the workers' batches by element, not by file
+        # (tf.data's default FILE policy fails with "Could not apply FILE based sharding").
+        options = tf.data.Options()
+        options.experimental_distribute.auto_shard_policy = (
+            tf.data.experimental.AutoShardPolicy.DATA
+        )
+        dataset = dataset.with_options(options)
     with strategy.scope():
         model = presets.build(
             preset,
@@ -169,6 +207,8 @@ def train(config: TrainConfig) -> dict[str, Any]:
                 "steps_per_execution": config.steps_per_execution,
             },
         )
+    if distribute.is_multi_worker(strategy):
+        distribute.enable_multi_worker_fit(model)  # keras-team/keras#20585
     # Written once data and model exist (a bad dataset leaves no run directory), before fit.
     os.makedirs(out_dir, exist_ok=True)
     callbacks_lib.write_json(resolved, os.path.join(out_dir, "config.json"))
@@ -226,6 +266,7 @@ def train(config: TrainConfig) -> dict[str, Any]:
         "samples": samples.last_path,
         "saved_model": saved_model,
         "translation": translation,
+        "chief": True,
     }
 
 

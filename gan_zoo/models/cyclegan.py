@@ -36,6 +36,7 @@ from gan_zoo.models.base import (
     _get_optimizer,
     _replica_context,
     assign_in_sync,
+    stateless_uniform,
 )
 
 DIRECTIONS = ("a_to_b", "b_to_a")
@@ -283,7 +284,7 @@ class CycleGAN(keras.Model):
     def _pool_draws(self, global_batch: tf.Tensor, purpose: int) -> tuple[tf.Tensor, tf.Tensor]:
         step = tf.cast(self.training_step, tf.int64)
         seed = tf.stack([tf.constant(self.seed, tf.int64), step * 1000 + purpose])
-        draws = tf.random.stateless_uniform([2, global_batch], seed=seed)
+        draws = stateless_uniform([2, global_batch], seed=seed)
         return draws[0], draws[1]
 
     def _from_pool(self, domain: str, fake: tf.Tensor, purpose: int) -> tf.Tensor:

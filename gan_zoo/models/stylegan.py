@@ -41,7 +41,14 @@ import numpy as np
 import tensorflow as tf
 
 from gan_zoo import losses as losses_lib
-from gan_zoo.models.base import AdversarialModel, _replica_context, assign_in_sync, sample_noise
+from gan_zoo.models.base import (
+    AdversarialModel,
+    _replica_context,
+    assign_in_sync,
+    sample_noise,
+    stateless_normal,
+    stateless_uniform,
+)
 
 # Purposes of the step's random draws (`AdversarialModel.replica_normal`): < 1000 each.
 _D_STYLES, _G_STYLES = 0, 10  # z: +0, the mixing z: +1, the mixing decision: +2
@@ -118,7 +125,9 @@ class StyleGenerator(keras.Model):
         """
         maps = []
         for index, shape in enumerate(self.noise_shapes):
-            single = tf.random.stateless_normal(shape, seed=[_CONSTANT_NOISE_SEED, index])
+            single = stateless_normal(
+                shape, seed=tf.constant([_CONSTANT_NOISE_SEED, index], tf.int64)
+            )
             maps.append(tf.tile(single[None], [batch, 1, 1, 1]))
         return maps
 
@@ -286,7 +295,7 @@ class StyleGAN(AdversarialModel):
         """`num` uniform numbers from (seed, step, purpose), the same on every replica."""
         step = tf.cast(self.training_step, tf.int64)
         seed = tf.stack([tf.constant(self.seed, tf.int64), step * 1000 + purpose])
-        return tf.random.stateless_uniform([num], seed=seed)
+        return stateless_uniform([num], seed=seed)
 
     def mixing_cutoff(self, purpose: int) -> tf.Tensor:
         """The first style index taken from the second z; `num_ws` means no mixing this step."""
