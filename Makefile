@@ -22,11 +22,14 @@ demo: $(STAMP)
 	$(BIN)/python examples/train.py --preset=dcgan_digits --out_dir=$(DEMO_DIR) --verbose=2 $(DEMO_FLAGS)
 	$(BIN)/python examples/generate.py --model_dir=$(DEMO_DIR)/saved_model --num=64 --seed=0 --output=$(DEMO_DIR)/generated.png
 
+# Two pytest workers (pytest-xdist): most test time is single-threaded tracing, so two
+# processes keep both cores of a 2-core machine busy (16 -> 10 minutes measured here).
+TEST_WORKERS ?= 2
 test: $(STAMP)
-	$(BIN)/python -m pytest -m "not slow" -q --durations=10
+	$(BIN)/python -m pytest -m "not slow" -q -n $(TEST_WORKERS) --durations=10
 
 test-slow: $(STAMP)
-	$(BIN)/python -m pytest -m slow -q --durations=10
+	$(BIN)/python -m pytest -m slow -q -n $(TEST_WORKERS) --durations=10
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -68,6 +68,7 @@ def test_xla_stylegan_step_equals_the_plain_step():
     _assert_close(plain, _weights_after("stylegan_digits", 2, jit_compile=True), atol=1e-4)
 
 
+@pytest.mark.slow
 def test_train_config_reaches_compile(tmp_path, tfds_data_dir):
     config = training.TrainConfig(
         preset="dcgan_digits",

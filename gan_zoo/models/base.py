@@ -350,10 +350,15 @@ class AdversarialModel(keras.Model):
     @classmethod
     def from_config(cls, config: dict):
         """Inverse of `get_config`."""
-        config = dict(config)
-        for key in ("generator", "discriminator"):
-            config[key] = keras.saving.deserialize_keras_object(config[key])
-        return cls(**config)
+        return from_config_with_networks(cls, config, ("generator", "discriminator"))
+
+
+def from_config_with_networks(cls, config: dict, networks: tuple[str, ...]):
+    """`cls(**config)` with the entries named in `networks` deserialized into models first."""
+    config = dict(config)
+    for key in networks:
+        config[key] = keras.saving.deserialize_keras_object(config[key])
+    return cls(**config)
 
 
 def _get_optimizer(optimizer) -> keras.optimizers.Optimizer:

@@ -36,6 +36,7 @@ from gan_zoo.models.base import (
     _get_optimizer,
     _replica_context,
     assign_in_sync,
+    from_config_with_networks,
     stateless_uniform,
 )
 
@@ -426,7 +427,4 @@ class CycleGAN(keras.Model):
     @classmethod
     def from_config(cls, config: dict):
         """Inverse of `get_config`."""
-        config = dict(config)
-        for key in NETWORKS:
-            config[key] = keras.saving.deserialize_keras_object(config[key])
-        return cls(**config)
+        return from_config_with_networks(cls, config, NETWORKS)

@@ -45,6 +45,7 @@ from gan_zoo.models.base import (
     AdversarialModel,
     _replica_context,
     assign_in_sync,
+    from_config_with_networks,
     sample_noise,
     stateless_normal,
     stateless_uniform,
@@ -165,10 +166,7 @@ class StyleGenerator(keras.Model):
     @classmethod
     def from_config(cls, config: dict):
         """Inverse of `get_config`."""
-        config = dict(config)
-        for key in ("mapping", "synthesis"):
-            config[key] = keras.saving.deserialize_keras_object(config[key])
-        return cls(**config)
+        return from_config_with_networks(cls, config, ("mapping", "synthesis"))
 
 
 def _copy_generator(generator: StyleGenerator, name: str) -> StyleGenerator:

@@ -45,10 +45,14 @@ def test_stylegan_passes_the_harness(tmp_path):
     run_model_checks(tiny_stylegan(), REALS, tmp_path, EXPECTED_METRICS | {"r1_penalty"})
 
 
-def test_two_replicas_equal_one_with_r1_mixing_and_path_length():
-    """R1 (step 0), style mixing (drawn per global batch) and path length all on."""
+@pytest.mark.parametrize("path_length_weight", [0.0, pytest.param(2.0, marks=pytest.mark.slow)])
+def test_two_replicas_equal_one_with_r1_and_mixing(path_length_weight):
+    """R1 (step 0) and style mixing (drawn per global batch) on; path length in test-slow."""
     factory = tiny_stylegan(
-        r1_interval=2, style_mixing_probability=0.9, path_length_weight=2.0, path_length_interval=2
+        r1_interval=2,
+        style_mixing_probability=0.9,
+        path_length_weight=path_length_weight,
+        path_length_interval=2,
     )
     probe = factory()
     cutoffs = []
