@@ -93,11 +93,13 @@ def _fir_kernel(channels: int, gain: float, dtype) -> tf.Tensor:
 def _pad_or_crop(x, axis: int, before: int, after: int):
     """Pads `x` with zeros (positive amounts) or crops it (negative ones) along `axis`."""
     if before < 0 or after < 0:
-        begin = [0] * 4
-        size = [-1] * 4
-        begin[axis] = max(-before, 0)
-        size[axis] = x.shape[axis] - max(-before, 0) - max(-after, 0)
-        x = tf.slice(x, begin, size)
+        # A strided slice, not `tf.slice`: inside XLA, tf.slice's gradient is an
+        # XlaDynamicUpdateSlice, which has no gradient itself, and the path-length penalty
+        # differentiates this gradient again (measured: LookupError under jit_compile).
+        start = max(-before, 0)
+        index = [slice(None)] * 4
+        index[axis] = slice(start, x.shape[axis] - max(-after, 0))
+        x = x[tuple(index)]
     if before > 0 or after > 0:
         paddings = [[0, 0]] * 4
         paddings[axis] = [max(before, 0), max(after, 0)]
