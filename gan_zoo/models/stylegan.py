@@ -274,8 +274,8 @@ class StyleGAN(AdversarialModel):
         if loss != "non_saturating":
             raise ValueError(f"StyleGAN trains with the non_saturating loss; got {loss!r}")
         super().compile(
-            g_optimizer=g_optimizer or _adam(0.0025),
-            d_optimizer=d_optimizer or _adam(0.0025),
+            g_optimizer=g_optimizer or lazy_regularization_adam(0.0025, 0.0, 0.99, None),
+            d_optimizer=d_optimizer or lazy_regularization_adam(0.0025, 0.0, 0.99, None),
             loss=loss,
             **kwargs,
         )
@@ -448,10 +448,6 @@ class StyleGAN(AdversarialModel):
         tracker.update_state(value, sample_weight=tf.cast(condition, tf.float32))
 
     # --------------------------------------------------------------------------- sampling
-    def call(self, noise, training: bool = False):
-        """Maps z `[B, latent_dim]` to images in [-1, 1] with the sampling generator (ψ = 1)."""
-        return self.sampling_generator(noise, training=training)
-
     def generate(
         self,
         num_or_noise: int | np.ndarray | tf.Tensor,
@@ -547,10 +543,6 @@ class StyleGAN(AdversarialModel):
 def _zeros_for_none(gradients, variables) -> list[tf.Tensor]:
     """Zeros where a variable does not affect the loss (a penalty ignores some biases)."""
     return [tf.zeros_like(v) if g is None else g for g, v in zip(gradients, variables, strict=True)]
-
-
-def _adam(learning_rate) -> keras.optimizers.Adam:
-    return keras.optimizers.Adam(learning_rate, beta_1=0.0, beta_2=0.99, epsilon=1e-8)
 
 
 def lazy_regularization_adam(
