@@ -284,7 +284,8 @@ def _input_gradient(discriminator: Callable, x: tf.Tensor) -> tf.Tensor:
         tape.watch(x)
         scores = _f32(discriminator(x, training=True))
         total = tf.reduce_sum(scores)
-    return tape.gradient(total, x, unconnected_gradients=tf.UnconnectedGradients.ZERO)
+    gradient = tape.gradient(total, x, unconnected_gradients=tf.UnconnectedGradients.ZERO)
+    return _f32(gradient)  # a float16 network's input gradient, squared and summed in float32
 
 
 def gradient_penalty(
@@ -303,6 +304,8 @@ def gradient_penalty(
     inside the caller's `tf.GradientTape` and it is recorded there (double backprop). The
     caller multiplies it by the penalty weight (lambda = 10 in the paper). The discriminator
     must not mix examples within a batch (no batch normalization), as the paper requires.
+    Under mixed precision the network runs in float16 but the interpolation, the squared norm
+    and the mean are float32: a float16 sum of squares overflows (inf) once ||grad|| > 256.
 
     Reference: Gulrajani et al., 2017, "Improved Training of Wasserstein GANs",
     arXiv:1704.00028.
@@ -342,8 +345,8 @@ def gradient_penalty(
 def r1_penalty(discriminator: Callable, real: tf.Tensor) -> tf.Tensor:
     """R1 penalty: `mean over the batch of ||grad_x D(x)||_2^2` on real data.
 
-    The squared norm sums over all non-batch dimensions. The caller multiplies the result by
-    `gamma / 2` to get the regularizer `gamma / 2 * E[||grad D(x)||^2]`. Differentiable w.r.t.
+    The squared norm sums over all non-batch dimensions, in float32 also for a float16
+    network. The caller multiplies the result by `gamma / 2` to get the regularizer `gamma / 2 * E[||grad D(x)||^2]`. Differentiable w.r.t.
     the discriminator's weights when called inside the caller's `tf.GradientTape`.
 
     Reference: Mescheder et al., 2018, "Which Training Methods for GANs do actually Converge?",

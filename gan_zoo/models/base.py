@@ -24,11 +24,16 @@ import numpy as np
 import tensorflow as tf
 
 from gan_zoo import losses as losses_lib
+from gan_zoo import precision
 
 # Every draw of training and sampling comes from Philox's raw 32-bit words, which XLA and the
 # plain kernels produce identically; TensorFlow's own float conversions differ under XLA (a
 # `jit_compile=True` step would otherwise see other noise than the plain step, measured).
 RANDOM_ALGORITHM = "philox"
+
+# What a step does with a NaN or infinite loss: "stop" applies it (training.py stops the run),
+# "skip" drops the update and counts it (`AdversarialModel.apply_update`).
+NAN_POLICIES = ("stop", "skip")
 
 
 def philox_words(shape, seed) -> tf.Tensor:
@@ -171,6 +176,7 @@ class AdversarialModel(keras.Model):
         self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
         self.d_real_tracker = keras.metrics.Mean(name="d_real")
         self.d_fake_tracker = keras.metrics.Mean(name="d_fake")
+        self.skipped_updates = new_skip_counter(self)
         # The networks arrive built; marking the wrapper built lets fit() skip its symbolic build.
         self.built = True
 
@@ -180,22 +186,31 @@ class AdversarialModel(keras.Model):
         g_optimizer: keras.optimizers.Optimizer | str | dict | None = None,
         d_optimizer: keras.optimizers.Optimizer | str | dict | None = None,
         loss: str = "non_saturating",
+        nan_policy: str = "stop",
         **kwargs,
     ) -> None:
         """Configures training.
+
+        Under a float16 dtype policy (`gan_zoo.precision`) each optimizer is wrapped in a
+        `keras.optimizers.LossScaleOptimizer`.
 
         Args:
             g_optimizer: generator optimizer (instance, name or config). Defaults to
                 Adam(2e-4, beta_1=0.5), the DCGAN setting.
             d_optimizer: discriminator optimizer. Defaults to Adam(2e-4, beta_1=0.5).
             loss: str. A name from `gan_zoo.losses.LOSSES`. Defaults to `"non_saturating"`.
+            nan_policy: `"stop"` or `"skip"`. With `"skip"` an update whose loss or gradients
+                are NaN or infinite (on any replica) is dropped and counted in the logged
+                `skipped_updates`; with `"stop"` the step applies it and the caller stops
+                (`gan_zoo.training` does). Defaults to `"stop"`.
             **kwargs: passed to `keras.Model.compile` (`jit_compile`, `steps_per_execution`,
                 `run_eagerly`).
         """
-        self.g_optimizer = _get_optimizer(g_optimizer)
-        self.d_optimizer = _get_optimizer(d_optimizer)
-        if self.g_optimizer is self.d_optimizer:
+        if g_optimizer is not None and g_optimizer is d_optimizer:
             raise ValueError("g_optimizer and d_optimizer must be two different optimizers")
+        self.g_optimizer = self.prepare_optimizer(g_optimizer, self.generator)
+        self.d_optimizer = self.prepare_optimizer(d_optimizer, self.discriminator)
+        self.set_nan_policy(nan_policy)
         self.loss_name = loss
         self.g_loss_fn, self.d_loss_fn = losses_lib.get_loss(loss)
         # Keras' `optimizer` is the generator's: its iteration count is the training step
@@ -212,6 +227,7 @@ class AdversarialModel(keras.Model):
             "g_optimizer": keras.optimizers.serialize(self.g_optimizer),
             "d_optimizer": keras.optimizers.serialize(self.d_optimizer),
             "loss": self.loss_name,
+            "nan_policy": self.nan_policy,
         }
 
     def compile_from_config(self, config: dict) -> None:
@@ -220,13 +236,124 @@ class AdversarialModel(keras.Model):
             g_optimizer=keras.optimizers.deserialize(config["g_optimizer"]),
             d_optimizer=keras.optimizers.deserialize(config["d_optimizer"]),
             loss=config["loss"],
+            nan_policy=config.get("nan_policy", "stop"),
         )
+
+    # ------------------------------------------------------------- precision and NaN guard
+    @staticmethod
+    def prepare_optimizer(optimizer, network: keras.Model) -> keras.optimizers.Optimizer:
+        """The optimizer for `network`, loss-scaled when `network` computes in float16.
+
+        Args:
+            optimizer: instance, name, config, or None for Adam(2e-4, beta_1=0.5).
+            network: the network it trains. Under a float16 compute dtype the optimizer is
+                wrapped in a `LossScaleOptimizer` (unless it already is one).
+        """
+        optimizer = _get_optimizer(optimizer)
+        loss_scaled = isinstance(optimizer, keras.optimizers.LossScaleOptimizer)
+        if precision.needs_loss_scaling(network) and not loss_scaled:
+            optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
+        return optimizer
+
+    def set_nan_policy(self, nan_policy: str) -> None:
+        """Sets `nan_policy` (`"stop"` or `"skip"`, see `compile`)."""
+        if nan_policy not in NAN_POLICIES:
+            raise ValueError(
+                f"nan_policy must be one of {', '.join(NAN_POLICIES)}; got {nan_policy!r}"
+            )
+        self.nan_policy = nan_policy
+
+    def scaled_loss(self, optimizer: keras.optimizers.Optimizer, loss: tf.Tensor) -> tf.Tensor:
+        """What to differentiate (inside the tape) for a local-batch mean `loss`.
+
+        The float32 loss divided by the replica count (`replica_mean`) and multiplied by
+        `optimizer`'s loss scale (1 unless it is a `LossScaleOptimizer`, which divides the
+        gradients by it again when it applies them).
+        """
+        return optimizer.scale_loss(self.replica_mean(tf.cast(loss, tf.float32)))
+
+    def apply_update(
+        self,
+        optimizer: keras.optimizers.Optimizer,
+        gradients: list[tf.Tensor],
+        variables: list,
+        losses: tuple[tf.Tensor, ...] = (),
+    ) -> None:
+        """`optimizer.apply_gradients(zip(gradients, variables))`, guarded by `nan_policy`.
+
+        With `nan_policy="skip"` the update is applied only when every loss in `losses` and
+        every gradient is finite on every replica (under a `LossScaleOptimizer` only the losses
+        are checked here: its own check handles overflowing scaled gradients and lowers the
+        scale); otherwise it is dropped — weights and optimizer state unchanged — and
+        `skipped_updates` grows by one.
+
+        Args:
+            optimizer: the network's optimizer.
+            gradients: gradients of `scaled_loss`, one per variable.
+            variables: the trainable variables.
+            losses: scalar losses whose finiteness decides (the unscaled local values).
+        """
+        if self.nan_policy != "skip":
+            optimizer.apply_gradients(zip(gradients, variables, strict=True))
+            return
+        checked = list(losses)
+        if not isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
+            checked += [g for g in gradients if g is not None]
+        finite = tf.reduce_all(
+            [tf.reduce_all(tf.math.is_finite(tf.cast(t, tf.float32))) for t in checked]
+        )
+        _apply_if(optimizer, gradients, variables, finite, self.skipped_updates)
 
     # ----------------------------------------------------------------------------- metrics
     @property
     def metrics(self) -> list[keras.metrics.Metric]:
         """The loss trackers, reset by `fit()` at each epoch."""
         return [self.d_loss_tracker, self.g_loss_tracker, self.d_real_tracker, self.d_fake_tracker]
+
+    def guarded_variables(self) -> list:
+        """State a step changes besides the optimizers' updates: batch-norm statistics.
+
+        A step that skipped an update puts it back (`begin_guarded_step`).
+        """
+        return [
+            *self.generator.non_trainable_variables,
+            *self.discriminator.non_trainable_variables,
+        ]
+
+    def begin_guarded_step(self):
+        """Remembers `guarded_variables()` before the step's forward passes (under "skip").
+
+        Returns:
+            What `end_guarded_step` takes; None unless `nan_policy="skip"`.
+        """
+        if self.nan_policy != "skip":
+            return None
+        variables = self.guarded_variables()
+        saved = [tf.identity(v.value if isinstance(v, keras.Variable) else v) for v in variables]
+        return variables, saved, tf.identity(self.skipped_updates.value)
+
+    def end_guarded_step(self, state) -> None:
+        """Puts `guarded_variables()` back when this step skipped an update.
+
+        So NaN batch-norm statistics from a bad forward pass never stay in the networks (or
+        reach the EMA generator, which copies them).
+        """
+        if state is None:
+            return
+        variables, saved, skipped_before = state
+        skipped = self.skipped_updates.value > skipped_before
+        for variable, old in zip(variables, saved, strict=True):
+            assign_in_sync(variable, lambda v, o, s: tf.where(s, o, v), old, skipped)
+
+    def step_logs(self) -> dict[str, tf.Tensor]:
+        """`train_step`'s logs: every metric's result (and `skipped_updates` under "skip").
+
+        `skipped_updates` is the run's total of dropped updates, not a per-epoch mean.
+        """
+        logs = {metric.name: metric.result() for metric in self.metrics}
+        if self.nan_policy == "skip":
+            logs["skipped_updates"] = tf.cast(self.skipped_updates, tf.float32)
+        return logs
 
     # ------------------------------------------------------------------------ the step's tools
     @property
@@ -351,6 +478,45 @@ class AdversarialModel(keras.Model):
     def from_config(cls, config: dict):
         """Inverse of `get_config`."""
         return from_config_with_networks(cls, config, ("generator", "discriminator"))
+
+
+def new_skip_counter(model: keras.Model) -> keras.Variable:
+    """The model's count of updates dropped by `nan_policy="skip"` (checkpointed with it)."""
+    return model.add_weight(
+        shape=(), dtype="int64", initializer="zeros", trainable=False, name="skipped_updates"
+    )
+
+
+def _apply_if(optimizer, gradients, variables, finite, counter) -> None:
+    """Applies `gradients` when `finite` holds on every replica, else counts a skipped update.
+
+    A `tf.cond` whose branch calls `merge_call` (as optimizers do under MirroredStrategy) must
+    run in the cross-replica context; this is the pattern of Keras' `LossScaleOptimizer`.
+    """
+    context = tf.distribute.get_replica_context()
+    num_replicas, _ = _replica_context()
+    bad = 1.0 - tf.cast(finite, tf.float32)
+    if context is not None and num_replicas > 1:  # ReduceOp has no MIN: count the bad replicas
+        bad = context.all_reduce(tf.distribute.ReduceOp.SUM, bad)
+    finite = bad < 0.5
+    assign_in_sync(counter, lambda c, f: c + tf.cast(tf.logical_not(f), c.dtype), finite)
+
+    def apply(gradients, variables):
+        optimizer.apply_gradients(zip(gradients, variables, strict=True))
+
+    if context is None or tf.__internal__.distribute.strategy_supports_no_merge_call():
+        tf.cond(finite, lambda: apply(gradients, variables), lambda: None)
+        return
+
+    def cross_replica(strategy, finite, gradients, variables):
+        decision = strategy.experimental_local_results(finite)[0]
+
+        def apply_everywhere():
+            strategy.extended.call_for_each_replica(apply, args=(gradients, variables))
+
+        tf.cond(decision, apply_everywhere, lambda: None)
+
+    context.merge_call(cross_replica, args=(finite, gradients, variables))
 
 
 def from_config_with_networks(cls, config: dict, networks: tuple[str, ...]):

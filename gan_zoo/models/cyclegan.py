@@ -33,10 +33,10 @@ import tensorflow as tf
 from gan_zoo import losses as losses_lib
 from gan_zoo.models.base import (
     AdversarialModel,
-    _get_optimizer,
     _replica_context,
     assign_in_sync,
     from_config_with_networks,
+    new_skip_counter,
     stateless_uniform,
 )
 
@@ -207,6 +207,7 @@ class CycleGAN(keras.Model):
                 "d_loss",
             )
         }
+        self.skipped_updates = new_skip_counter(self)
         self.built = True
 
     # ----------------------------------------------------------------------------- compile
@@ -216,6 +217,7 @@ class CycleGAN(keras.Model):
         generator_b_to_a_optimizer: keras.optimizers.Optimizer | str | dict | None = None,
         discriminator_a_optimizer: keras.optimizers.Optimizer | str | dict | None = None,
         discriminator_b_optimizer: keras.optimizers.Optimizer | str | dict | None = None,
+        nan_policy: str = "stop",
         **kwargs,
     ) -> None:
         """Configures training with one optimizer per network, each built here.
@@ -228,16 +230,23 @@ class CycleGAN(keras.Model):
             generator_b_to_a_optimizer: F's optimizer.
             discriminator_a_optimizer: D_A's optimizer.
             discriminator_b_optimizer: D_B's optimizer.
+            nan_policy: `"stop"` or `"skip"`, as in `AdversarialModel.compile`.
             **kwargs: passed to `keras.Model.compile` (`jit_compile`, `steps_per_execution`).
         """
-        optimizers = {
-            "generator_a_to_b": _get_optimizer(generator_a_to_b_optimizer),
-            "generator_b_to_a": _get_optimizer(generator_b_to_a_optimizer),
-            "discriminator_a": _get_optimizer(discriminator_a_optimizer),
-            "discriminator_b": _get_optimizer(discriminator_b_optimizer),
-        }
-        if len({id(o) for o in optimizers.values()}) != len(optimizers):
+        given = (
+            generator_a_to_b_optimizer,
+            generator_b_to_a_optimizer,
+            discriminator_a_optimizer,
+            discriminator_b_optimizer,
+        )
+        instances = [o for o in given if isinstance(o, keras.optimizers.Optimizer)]
+        if len({id(o) for o in instances}) != len(instances):
             raise ValueError("CycleGAN needs four different optimizer objects, one per network")
+        optimizers = {
+            name: self.prepare_optimizer(optimizer, getattr(self, name))
+            for name, optimizer in zip(NETWORKS, given, strict=True)
+        }
+        self.set_nan_policy(nan_policy)
         self.generator_a_to_b_optimizer = optimizers["generator_a_to_b"]
         self.generator_b_to_a_optimizer = optimizers["generator_b_to_a"]
         self.discriminator_a_optimizer = optimizers["discriminator_a"]
@@ -263,13 +272,21 @@ class CycleGAN(keras.Model):
         if not self.compiled:
             return {}
         return {
-            f"{name}_optimizer": keras.optimizers.serialize(optimizer)
-            for name, (_, optimizer) in self.network_optimizers.items()
+            **{
+                f"{name}_optimizer": keras.optimizers.serialize(optimizer)
+                for name, (_, optimizer) in self.network_optimizers.items()
+            },
+            "nan_policy": self.nan_policy,
         }
 
     def compile_from_config(self, config: dict) -> None:
         """Recompiles from `get_compile_config()`'s output."""
-        self.compile(**{key: keras.optimizers.deserialize(value) for key, value in config.items()})
+        config = dict(config)
+        nan_policy = config.pop("nan_policy", "stop")
+        self.compile(
+            **{key: keras.optimizers.deserialize(value) for key, value in config.items()},
+            nan_policy=nan_policy,
+        )
 
     @property
     def metrics(self) -> list[keras.metrics.Metric]:
@@ -306,7 +323,20 @@ class CycleGAN(keras.Model):
         start = tf.cast(replica_id, tf.int32) * local
         return answer[start : start + local]
 
-    _replica_mean = AdversarialModel.replica_mean
+    replica_mean = AdversarialModel.replica_mean
+    prepare_optimizer = staticmethod(AdversarialModel.prepare_optimizer)
+    set_nan_policy = AdversarialModel.set_nan_policy
+    scaled_loss = AdversarialModel.scaled_loss
+    apply_update = AdversarialModel.apply_update
+    step_logs = AdversarialModel.step_logs
+    begin_guarded_step = AdversarialModel.begin_guarded_step
+    end_guarded_step = AdversarialModel.end_guarded_step
+
+    def guarded_variables(self) -> list:
+        """The four networks' batch/instance-norm statistics and the image pools."""
+        networks = [getattr(self, name).non_trainable_variables for name in NETWORKS]
+        pools = [variable for pool in self.pools.values() for variable in pool]
+        return [variable for group in networks for variable in group] + pools
 
     def train_step(self, data):
         """One CycleGAN step: both generators, then both discriminators (see the module)."""
@@ -317,6 +347,7 @@ class CycleGAN(keras.Model):
             )
         real_a, real_b = data
         generator_a_to_b, generator_b_to_a = self.generator_a_to_b, self.generator_b_to_a
+        guard = self.begin_guarded_step()
         # 1. Generators.
         with tf.GradientTape(persistent=True) as tape:
             fake_b = generator_a_to_b(real_a, training=True)
@@ -334,11 +365,15 @@ class CycleGAN(keras.Model):
                     real_b, generator_a_to_b(real_b, training=True)
                 ) + losses_lib.mean_absolute_error(real_a, generator_b_to_a(real_a, training=True))
             g_loss = adversarial + self.cycle_weight * cycle + self.identity_weight * identity
-            scaled = self._replica_mean(g_loss)
-        for name in ("generator_a_to_b", "generator_b_to_a"):
+            generators = ("generator_a_to_b", "generator_b_to_a")
+            scaled = {  # one loss, scaled by each generator's optimizer
+                name: self.scaled_loss(self.network_optimizers[name][1], g_loss)
+                for name in generators
+            }
+        for name in generators:
             network, optimizer = self.network_optimizers[name]
-            gradients = tape.gradient(scaled, network.trainable_variables)
-            optimizer.apply_gradients(zip(gradients, network.trainable_variables, strict=True))
+            gradients = tape.gradient(scaled[name], network.trainable_variables)
+            self.apply_update(optimizer, gradients, network.trainable_variables, (g_loss,))
         del tape
 
         # 2. Discriminators, on fakes from before the generator update, through the pools.
@@ -347,16 +382,18 @@ class CycleGAN(keras.Model):
             ("a", real_a, fake_a, _POOL_A),
             ("b", real_b, fake_b, _POOL_B),
         ):
-            shown = self._from_pool(domain, tf.stop_gradient(fake), purpose)
+            shown = self._from_pool(domain, tf.stop_gradient(tf.cast(fake, tf.float32)), purpose)
             network, optimizer = self.network_optimizers[f"discriminator_{domain}"]
             with tf.GradientTape() as tape:
                 d_loss = losses_lib.least_squares_discriminator_loss(
                     network(real, training=True), network(shown, training=True)
                 )
-                scaled = self._replica_mean(d_loss)
+                scaled = self.scaled_loss(optimizer, d_loss)
             gradients = tape.gradient(scaled, network.trainable_variables)
-            optimizer.apply_gradients(zip(gradients, network.trainable_variables, strict=True))
+            self.apply_update(optimizer, gradients, network.trainable_variables, (d_loss,))
             d_losses[domain] = d_loss
+
+        self.end_guarded_step(guard)
 
         # 3. Logs: the unscaled values.
         values = {
@@ -370,7 +407,7 @@ class CycleGAN(keras.Model):
         }
         for name, value in values.items():
             self.trackers[name].update_state(value)
-        return {name: tracker.result() for name, tracker in self.trackers.items()}
+        return self.step_logs()
 
     # -------------------------------------------------------------------------- translation
     def call(self, images, training: bool = False):

@@ -84,6 +84,7 @@ class GAN(AdversarialModel):
         """One step of Algorithm 1 of Goodfellow et al. 2014 (with `d_steps` = k)."""
         real, conditions = self.unpack(data)
         batch = tf.shape(real)[0]
+        guard = self.begin_guarded_step()
         d_loss = real_outputs = fake_outputs = None
 
         # 1. k discriminator updates: ascend log D(x) + log(1 - D(G(z))) (or the chosen loss).
@@ -96,10 +97,10 @@ class GAN(AdversarialModel):
                 d_loss = self.discriminator_objective(
                     real, fake, real_outputs, fake_outputs, conditions, k
                 )
-                scaled = self.replica_mean(d_loss)
+                scaled = self.scaled_loss(self.d_optimizer, d_loss)
             variables = self.discriminator.trainable_variables
             gradients = tape.gradient(scaled, variables)
-            self.d_optimizer.apply_gradients(zip(gradients, variables, strict=True))
+            self.apply_update(self.d_optimizer, gradients, variables, (d_loss,))
             self.after_discriminator_update()
 
         # 2. one generator update on fresh noise: descend the generator loss through D.
@@ -107,10 +108,11 @@ class GAN(AdversarialModel):
         with tf.GradientTape() as tape:
             generated = self.generate_samples(noise, conditions, training=True)
             g_loss = self.generator_objective(self.discriminate(generated, conditions), conditions)
-            scaled = self.replica_mean(g_loss)
+            scaled = self.scaled_loss(self.g_optimizer, g_loss)
         variables = self.generator.trainable_variables
         gradients = tape.gradient(scaled, variables)
-        self.g_optimizer.apply_gradients(zip(gradients, variables, strict=True))
+        self.apply_update(self.g_optimizer, gradients, variables, (g_loss,))
+        self.end_guarded_step(guard)
         self.update_ema()
 
         # 3. logs: the unscaled values.
@@ -120,4 +122,4 @@ class GAN(AdversarialModel):
         fake_scores = tf.cast(self.scores_of(fake_outputs), tf.float32)
         self.d_real_tracker.update_state(tf.reduce_mean(real_scores))
         self.d_fake_tracker.update_state(tf.reduce_mean(fake_scores))
-        return {metric.name: metric.result() for metric in self.metrics}
+        return self.step_logs()

@@ -280,6 +280,10 @@ class StyleGAN(AdversarialModel):
             **kwargs,
         )
 
+    def guarded_variables(self) -> list:
+        """The base's, plus the path-length running mean."""
+        return [*super().guarded_variables(), self.path_length_mean]
+
     @property
     def metrics(self) -> list[keras.metrics.Metric]:
         """The base trackers, `r1_penalty`, and `path_length` when it is on."""
@@ -334,7 +338,7 @@ class StyleGAN(AdversarialModel):
         with tf.GradientTape() as tape:
             penalty = losses_lib.r1_penalty(self.discriminator, real)
             loss = penalty * (self.r1_gamma / 2.0) * self.r1_interval
-            scaled = self.replica_mean(loss)
+            scaled = self.scaled_loss(self.d_optimizer, loss)
         gradients = tape.gradient(scaled, variables)
         return _zeros_for_none(gradients, variables), penalty
 
@@ -358,7 +362,7 @@ class StyleGAN(AdversarialModel):
             lengths = tf.sqrt(tf.reduce_mean(tf.reduce_sum(tf.square(jacobian), axis=2), axis=1))
             penalty = tf.reduce_mean(tf.square(lengths - self.path_length_mean))
             loss = penalty * self.path_length_weight * self.path_length_interval
-            scaled = self.replica_mean(loss)
+            scaled = self.scaled_loss(self.g_optimizer, loss)
         gradients = tape.gradient(scaled, variables)
         return _zeros_for_none(gradients, variables), tf.reduce_mean(lengths)
 
@@ -386,6 +390,7 @@ class StyleGAN(AdversarialModel):
         real = data[0] if isinstance(data, tuple | list) else data
         batch = tf.shape(real)[0]
         generator, discriminator = self.generator, self.discriminator
+        guard = self.begin_guarded_step()
 
         # 1. D: logistic loss on G(z) and x; R1 on reals every r1_interval steps.
         ws, _ = self.sample_styles(batch, _D_STYLES)
@@ -395,14 +400,15 @@ class StyleGAN(AdversarialModel):
             real_scores = discriminator(real, training=True)
             fake_scores = discriminator(fake, training=True)
             d_loss = self.d_loss_fn(real_scores, fake_scores)
-            scaled = self.replica_mean(d_loss)
+            scaled = self.scaled_loss(self.d_optimizer, d_loss)
         d_gradients = tape.gradient(scaled, d_variables)
+        r1 = lengths = tf.constant(0.0)
         if self.r1_gamma > 0:
             regularize = self._is_regularization_step(self.r1_interval)
             r1_gradients, r1 = self._maybe(regularize, lambda: self.r1_gradients(real), d_variables)
             d_gradients = [g + r for g, r in zip(d_gradients, r1_gradients, strict=True)]
             self._update_when(regularize, self.r1_tracker, r1)
-        self.d_optimizer.apply_gradients(zip(d_gradients, d_variables, strict=True))
+        self.apply_update(self.d_optimizer, d_gradients, d_variables, (d_loss, r1))
 
         # 2. G: non-saturating loss through D; path length every path_length_interval steps.
         g_variables = generator.trainable_variables
@@ -412,7 +418,7 @@ class StyleGAN(AdversarialModel):
             ws, w = self.sample_styles(batch, _G_STYLES)
             fake = generator.synthesize(ws, self.sample_noise_maps(batch, _G_NOISE), training=True)
             g_loss = self.g_loss_fn(discriminator(fake, training=True))
-            scaled = self.replica_mean(g_loss)
+            scaled = self.scaled_loss(self.g_optimizer, g_loss)
         g_gradients = tape.gradient(scaled, g_variables)
         if self.path_length_weight > 0:
             path_gradients, lengths = self._maybe(
@@ -428,7 +434,8 @@ class StyleGAN(AdversarialModel):
                 regularize_path,
             )
             self.path_length_tracker.update_state(self.path_length_mean)
-        self.g_optimizer.apply_gradients(zip(g_gradients, g_variables, strict=True))
+        self.apply_update(self.g_optimizer, g_gradients, g_variables, (g_loss, lengths))
+        self.end_guarded_step(guard)
 
         # 3. EMA generator and w̄ (from the G update's unmixed w, over the global batch).
         batch_w = self._all_replicas_mean(tf.reduce_mean(tf.cast(w, tf.float32), axis=0))
@@ -440,7 +447,7 @@ class StyleGAN(AdversarialModel):
         self.g_loss_tracker.update_state(g_loss)
         self.d_real_tracker.update_state(tf.reduce_mean(tf.cast(real_scores, tf.float32)))
         self.d_fake_tracker.update_state(tf.reduce_mean(tf.cast(fake_scores, tf.float32)))
-        return {metric.name: metric.result() for metric in self.metrics}
+        return self.step_logs()
 
     @staticmethod
     def _update_when(condition, tracker, value) -> None:
