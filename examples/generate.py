@@ -150,8 +150,10 @@ def load_images(folder: str, names: list[str], shape: list[int], resize: bool):
         path = os.path.join(folder, name)
         try:
             image = tf.io.decode_image(tf.io.read_file(path), expand_animations=False)
-        except tf.errors.InvalidArgumentError:
-            raise ValueError(f"cannot decode image {path!r}") from None
+        except tf.errors.OpError as error:  # corrupt, unreadable or vanished
+            reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
+            reason = reason.split("}} ")[-1].split(" [Op:")[0]
+            raise ValueError(f"cannot decode image {path!r} ({reason})") from None
         if resize:
             image = image[..., :3] if image.shape[-1] >= 3 else image[..., :1]
             if image.shape[-1] != channels:

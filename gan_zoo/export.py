@@ -10,6 +10,24 @@ models (CycleGAN) get `translate_a_to_b` and `translate_b_to_a` signatures inste
 `tf.saved_model.load(path)` in any TensorFlow process, and `saved_model_cli show --all` describes
 it. A `gan_zoo.json` file beside it records the latent size, output kind and model name.
 
+Bad inputs, as a caller of `loaded.signatures[...]` meets them:
+
+- a wrong shape (`noise` of another latent size or rank, `labels` not `[N]`, `ws` or translator
+  `images` of another shape) fails with an `InvalidArgumentError` whose message holds
+  `"noise must be float32 [N, 100]; got shape] [2 7]"` (the expected and the received shape),
+  checked before the network runs;
+- a wrong dtype (an int32 or float64 tensor for float32 `noise`) is refused by TensorFlow before
+  the function runs: `InvalidArgumentError: ... input #1(zero-based) was expected to be a float
+  tensor but is a int32 tensor` (inputs are numbered in name order: `noise` is #1 beside
+  `labels` #0, else #0).
+  NumPy arrays and Python lists are converted to the signature's dtype instead;
+- a class label outside [0, num_classes) fails with `"labels must be < num_classes = 10"` (or
+  `">= 0"`), and `labels` and `noise` of different lengths with `"same length N"`.
+
+The restored functions (`loaded.serving_default(noise)`, positional) check shapes and dtypes in
+Python first: `TypeError: ... Can not cast TensorSpec(shape=(2, 7), dtype=tf.float32,
+name='noise') to TensorSpec(shape=(None, 100), dtype=tf.float32, name='noise')`.
+
 Writes are atomic: the SavedModel is written to a temporary directory and renamed into place, so
 a crash mid-export leaves the previous export intact.
 """
@@ -40,6 +58,47 @@ def _replace_directory(temporary: str, path: str) -> None:
     os.replace(temporary, path)
     if os.path.exists(backup):
         shutil.rmtree(backup)
+
+
+def _check_shape(tensor: tf.Tensor, dims: list[int | None], message: str) -> tf.Operation:
+    """An op that fails at call time unless `tensor`'s shape is `dims` (None: any size).
+
+    The serving functions are traced with `[None, ...]` input specs, but a concrete signature
+    does not check the shapes it is fed, and TensorFlow folds checks of the statically known
+    rank away (`tf.rank`, `tf.ensure_shape`). So the runtime shape is padded with -1 (never a
+    real size) to one more entry than `dims` and compared entry by entry: a tensor of another
+    rank differs in the last entries.
+
+    Args:
+        tensor: the input to check.
+        dims: the expected sizes, None where any size is allowed.
+        message: the error's first part; the received shape follows it.
+
+    Returns:
+        The assert op, for `tf.control_dependencies`.
+    """
+    shape = tf.shape(tensor)
+    padded = tf.concat([shape, tf.fill([len(dims) + 1], -1)], axis=0)[: len(dims) + 1]
+    expected = tf.stack(
+        [padded[i] if size is None else tf.constant(size) for i, size in enumerate(dims)]
+        + [tf.constant(-1)]
+    )
+    return tf.debugging.Assert(
+        tf.reduce_all(tf.equal(padded, expected)),
+        [f"{message}; got shape", shape],
+        summarize=len(dims) + 8,
+    )
+
+
+def _shape_text(dims: list[int | None]) -> str:
+    return "[" + ", ".join("N" if size is None else str(size) for size in dims) + "]"
+
+
+def _checked(tensor: tf.Tensor, name: str, dtype: str, dims: list[int | None]) -> tf.Tensor:
+    """`tensor`, once `_check_shape` has passed (message: "noise must be float32 [N, 8]")."""
+    check = _check_shape(tensor, dims, f"{name} must be {dtype} {_shape_text(dims)}")
+    with tf.control_dependencies([check]):
+        return tf.identity(tensor)
 
 
 def float_images(images: tf.Tensor) -> tf.Tensor:
@@ -101,12 +160,15 @@ def export_style_generator(model, path: str, metadata: dict | None = None) -> st
     ws_spec = tf.TensorSpec([None, num_ws, w_dim], tf.float32, name="ws")
 
     def serve(noise, truncation_psi):
+        noise = _checked(noise, "noise", "float32", [None, latent_dim])
         return {"images": uint8_images(generator(noise, truncation_psi=truncation_psi))}
 
     def map_noise(noise, truncation_psi):
+        noise = _checked(noise, "noise", "float32", [None, latent_dim])
         return {"w": tf.cast(generator.map(noise, truncation_psi), tf.float32)}
 
     def synthesize(ws):
+        ws = _checked(ws, "ws", "float32", [None, num_ws, w_dim])
         return {"images": uint8_images(generator.synthesize(ws))}
 
     archive = keras.export.ExportArchive()
@@ -136,13 +198,7 @@ def _translation_endpoint(network, shape: list[int], direction: str):
     )
 
     def serve(images):
-        checks = [
-            tf.debugging.assert_equal(tf.rank(images), 4, message=message),
-            tf.debugging.assert_equal(
-                tf.shape(images)[1:], tf.constant(shape)[: tf.rank(images) - 1], message=message
-            ),
-        ]
-        with tf.control_dependencies(checks):
+        with tf.control_dependencies([_check_shape(images, [None, *shape], message)]):
             fixed = tf.ensure_shape(tf.identity(images), [None, *shape])
         return {"images": uint8_images(network(float_images(fixed), training=False))}
 
@@ -217,6 +273,8 @@ def export_generator(model, path: str, metadata: dict | None = None) -> str:
     if num_classes:
 
         def serve(noise, labels):
+            noise = _checked(noise, "noise", "float32", [None, latent_dim])
+            labels = _checked(labels, "labels", "int32", [None])
             checks = [
                 tf.debugging.assert_equal(
                     tf.shape(labels)[0],
@@ -238,6 +296,7 @@ def export_generator(model, path: str, metadata: dict | None = None) -> str:
     else:
 
         def serve(noise):
+            noise = _checked(noise, "noise", "float32", [None, latent_dim])
             return outputs(generator(noise, training=False))
 
         signature = [noise_spec]

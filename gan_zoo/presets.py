@@ -5,11 +5,12 @@ also reads its dataset, batch size and schedule. Add a family by registering a `
 """
 
 import dataclasses
+import numbers
 from typing import Any
 
 import keras
 
-from gan_zoo import builders, models, schedules
+from gan_zoo import builders, losses, models, schedules
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -96,7 +97,8 @@ class Preset:
         """Returns a copy with `overrides`, validated.
 
         Raises:
-            ValueError: an unknown field, or a size or rate that is not positive.
+            ValueError: an unknown field, algorithm, architecture or loss; a size or count
+                that is not a positive integer; a learning rate that is not a positive number.
         """
         fields = {f.name for f in dataclasses.fields(self)} - {"name", "description", "paper"}
         unknown = sorted(set(overrides) - fields)
@@ -106,6 +108,15 @@ class Preset:
                 f"{', '.join(sorted(fields))}"
             )
         preset = dataclasses.replace(self, **overrides)
+        for key, valid in (
+            ("algorithm", sorted(models.ALGORITHMS)),
+            ("architecture", sorted([*builders.ARCHITECTURES, "resnet_patchgan", "stylegan"])),
+            ("loss", sorted(losses.LOSSES)),
+        ):
+            if getattr(preset, key) not in valid:
+                raise ValueError(
+                    f"Unknown {key} {getattr(preset, key)!r}; expected one of: {', '.join(valid)}"
+                )
         if preset.optimizer not in OPTIMIZERS:
             raise ValueError(
                 f"optimizer must be one of {', '.join(OPTIMIZERS)}; got {preset.optimizer!r}"
@@ -125,15 +136,19 @@ class Preset:
             "image_size",
             "steps_per_epoch",
             "channels",
-            "g_learning_rate",
-            "d_learning_rate",
+            "num_classes",
+            "label_embedding_dim",
         ):
             value = getattr(preset, key)
-            if value is not None and not value > 0:
-                raise ValueError(f"{key} must be positive; got {value}")
+            if value is not None and not _is_positive(value, numbers.Integral):
+                raise ValueError(f"{key} must be a positive integer; got {value!r}")
+        for key in ("g_learning_rate", "d_learning_rate"):
+            value = getattr(preset, key)
+            if not _is_positive(value, numbers.Real):
+                raise ValueError(f"{key} must be a positive number; got {value!r}")
         decay = preset.learning_rate_decay_start
         if decay is not None:
-            if not 0.0 <= decay < 1.0:
+            if not isinstance(decay, numbers.Real) or not 0.0 <= decay < 1.0:
                 raise ValueError(
                     f"learning_rate_decay_start must be in [0, 1) or None; got {decay}"
                 )
@@ -149,7 +164,7 @@ class Preset:
                     f"and no conditioning; got {preset.architecture!r}, {preset.conditioning!r}"
                 )
         elif preset.latent_dim is None:
-            raise ValueError(f"latent_dim must be positive; got {preset.latent_dim}")
+            raise ValueError(f"latent_dim must be a positive integer; got {preset.latent_dim}")
         if (preset.algorithm == STYLE_ALGORITHM) != (preset.architecture == "stylegan") or (
             preset.algorithm == STYLE_ALGORITHM
             and (preset.conditioning is not None or preset.image_size is None)
@@ -160,6 +175,11 @@ class Preset:
                 f"{preset.architecture!r}, conditioning {preset.conditioning!r}"
             )
         return preset
+
+
+def _is_positive(value: Any, kind: type) -> bool:
+    """Whether `value` is a `kind` (`numbers.Integral` or `Real`, bools excluded) above 0."""
+    return isinstance(value, kind) and not isinstance(value, bool) and value > 0
 
 
 OPTIMIZERS = ("adam", "rmsprop")

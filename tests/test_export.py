@@ -5,6 +5,7 @@ import sys
 
 import numpy as np
 import pytest
+import tensorflow as tf
 
 from gan_zoo import export, presets
 from gan_zoo.models import sample_noise
@@ -91,6 +92,20 @@ def test_style_generator_in_a_fresh_process_without_gan_zoo(tmp_path):
         metadata = json.load(f)
     assert (metadata["num_ws"], metadata["w_dim"], metadata["latent_dim"]) == (8, 8, 8)
     assert metadata["signatures"] == ["serving_default", "map", "synthesize"]
+    # Wrong shapes fail before the networks run, naming the expected and the received shape.
+    loaded = tf.saved_model.load(saved)
+    psi = tf.constant(1.0)
+    for call, expected in (
+        (lambda: loaded.signatures["synthesize"](ws=tf.zeros([2, 3, 8])), "ws must be float32 "
+         "[N, 8, 8]; got shape] [2 3 8]"),
+        (lambda: loaded.signatures["map"](noise=tf.zeros([2, 7]), truncation_psi=psi),
+         "noise must be float32 [N, 8]; got shape] [2 7]"),
+        (lambda: loaded.signatures["serving_default"](noise=tf.zeros([8]), truncation_psi=psi),
+         "noise must be float32 [N, 8]; got shape] [8]"),
+    ):  # fmt: skip
+        with pytest.raises(tf.errors.InvalidArgumentError) as error:
+            call()
+        assert expected in str(error.value)
 
 
 def test_points_signature(tmp_path):
@@ -140,13 +155,15 @@ images = tf.constant(np.load(sys.argv[2]))
 out = {d: loaded.signatures[f"translate_{d}"](images=images)["images"].numpy()
        for d in ("a_to_b", "b_to_a")}
 np.save(sys.argv[3], np.stack([out["a_to_b"], out["b_to_a"]]))
-try:
-    loaded.signatures["translate_a_to_b"](images=tf.zeros([1, 32, 32, 3], tf.uint8))
-    error = None
-except tf.errors.InvalidArgumentError as e:
-    error = e.message
+errors = []
+for shape in ([1, 32, 32, 3], [32, 32, 1], [1, 32, 32, 1, 1]):  # channels, rank 3, rank 5
+    try:
+        loaded.signatures["translate_a_to_b"](images=tf.zeros(shape, tf.uint8))
+        errors.append(None)
+    except tf.errors.InvalidArgumentError as e:
+        errors.append(e.message)
 print(json.dumps({"has_gan_zoo": any(m.startswith("gan_zoo") for m in sys.modules),
-                  "error": error}))
+                  "errors": errors}))
 """
 
 
@@ -168,7 +185,11 @@ def test_translators_in_a_fresh_process_without_gan_zoo(tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     info = json.loads(result.stdout.strip().splitlines()[-1])
     assert not info["has_gan_zoo"]
-    assert "translate_a_to_b takes uint8 images [N, 32, 32, 1]" in info["error"]
+    expected = "translate_a_to_b takes uint8 images [N, 32, 32, 1] (height, width, channels)"
+    shapes = ("[1 32 32 3]", "[32 32 1]", "[1 32 32 1 1]")
+    assert len(info["errors"]) == len(shapes)
+    for error, shape in zip(info["errors"], shapes, strict=True):
+        assert f"{expected}; got shape] {shape}" in (error or ""), error
     translated = np.load(tmp_path / "out.npy")
     as_float = images.astype(np.float32) / 127.5 - 1.0
     for index, direction in enumerate(("a_to_b", "b_to_a")):

@@ -72,7 +72,7 @@ def test_translation_preset_settings_are_checked():
         preset.replace(learning_rate_decay_start=1.0)
     with pytest.raises(ValueError, match="needs architecture 'resnet_patchgan'"):
         preset.replace(architecture="dcgan")
-    with pytest.raises(ValueError, match="latent_dim must be positive"):
+    with pytest.raises(ValueError, match="latent_dim must be a positive integer"):
         presets.get_preset("dcgan_digits").replace(latent_dim=None)
 
 
@@ -117,7 +117,7 @@ def test_bad_names_list_the_valid_ones():
         gan_zoo.build("dcgan_mnsit")
     with pytest.raises(ValueError, match="Unknown preset setting.*latnt_dim.*latent_dim"):
         gan_zoo.build("gan_ring8", latnt_dim=3)
-    with pytest.raises(ValueError, match="batch_size must be positive; got 0"):
+    with pytest.raises(ValueError, match="batch_size must be a positive integer; got 0"):
         gan_zoo.build("gan_ring8", batch_size=0)
     with pytest.raises(ValueError, match="already registered"):
         presets.register(presets.get_preset("gan_ring8"))

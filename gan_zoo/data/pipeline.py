@@ -10,14 +10,17 @@ Names `make_dataset` and `dataset_info` understand:
 - any TFDS image dataset (`mnist`, `fashion_mnist`, `cifar10`, `celeb_a`, ...): downloaded and
   prepared by TFDS on first use, which needs the network.
 - `folder:PATH`: a directory of image files (.bmp .gif .jpeg .jpg .png, searched recursively),
-  with optional class subfolders.
+  with optional class subfolders. Every file is decoded once when the pipeline is built, so a
+  corrupt file is an error naming it up front, or is left out with `corrupt_images="skip"`.
 - unpaired pairs of image domains for CycleGAN, served as `(a, b)` batches by
   `gan_zoo.data.unpaired.make_unpaired_dataset`: `digits_thickness` (thin vs thick embedded
   digits, offline) and `cycle_gan/<pair>` (TFDS, e.g. `cycle_gan/horse2zebra`; downloads).
 """
 
 import dataclasses
+import logging
 import os
+import re
 from collections.abc import Callable
 
 import numpy as np
@@ -30,9 +33,13 @@ from gan_zoo.data.gaussian_mixture import GaussianMixture
 FOLDER_PREFIX = "folder:"
 IMAGE_EXTENSIONS = (".bmp", ".gif", ".jpeg", ".jpg", ".png")
 MAX_SHUFFLE_BUFFER = 10_000
-# A folder is checked for mixed image sizes by decoding this many of its files, evenly spaced
-# over the sorted list (first and last included); every element is checked again at read time.
-NUM_PROBED_FILES = 16
+# What `make_dataset(corrupt_images=...)` does with a folder's files that do not decode.
+CORRUPT_IMAGES = ("error", "skip")
+# Folder scans (every file decoded once) are kept for this many folders, keyed by the files'
+# paths, sizes and modification times, so rebuilding a pipeline (e.g. per evaluation) is cheap.
+_MAX_CACHED_SCANS = 8
+
+_logger = logging.getLogger(__name__)
 
 _GAUSSIAN_MIXTURE = "gaussian_mixture"
 STACKED_DIGITS = "stacked_digits"
@@ -77,6 +84,7 @@ def make_dataset(
     channels: int | None = None,
     drop_remainder: bool = True,
     cache: bool = True,
+    corrupt_images: str = "error",
 ) -> tf.data.Dataset:
     """Builds a batched, preprocessed `tf.data.Dataset` for GAN training.
 
@@ -112,13 +120,16 @@ def make_dataset(
             dataset name (`mnist`, `celeb_a`, ...; the image is the first
             `tfds.features.Image` feature, the label the `label` feature if any), or
             `folder:PATH` (a directory of .bmp/.gif/.jpeg/.jpg/.png files, searched
-            recursively; labels are the index of the sorted first-level subfolder).
+            recursively; labels are the index of the sorted first-level subfolder, and exist
+            only when every image lies in one). Each file of a folder is decoded once when the
+            pipeline is built (in parallel; about as long as one pass over the data), which
+            finds corrupt files and every image's size and channel count.
         split: TFDS split (slicing such as `"train[:90%]"` works). Folders have only `train`.
             Defaults to `"train"`.
         batch_size: examples per batch, >= 1. Defaults to 64.
         image_size: output height and width; None keeps the stored size (then every image of
-            a folder must have the same size). Not allowed for gaussian mixtures. Defaults to
-            None.
+            a folder must have the same size: mixed sizes are an error naming two of them).
+            Not allowed for gaussian mixtures. Defaults to None.
         with_labels: yield `(x, labels)` instead of `x`. Defaults to False.
         shuffle: shuffle examples with a buffer of min(num_examples, 10,000), reshuffled each
             epoch. Defaults to True.
@@ -127,14 +138,19 @@ def make_dataset(
             `$TFDS_DATA_DIR`). Defaults to None.
         repeat: repeat forever (before batching, so batches span epoch boundaries). Defaults
             to False.
-        channels: 1 or 3 to convert grayscale↔RGB; None keeps the stored channels (for a
-            folder, 3 if any sampled file is colour, else 1). Not allowed for gaussian
-            mixtures. Defaults to None.
+        channels: 1 or 3 to convert grayscale↔RGB; None keeps the stored channels. A folder
+            may mix grayscale and colour files (alpha is dropped): with None, every image is
+            RGB if any file is colour (grayscale replicated), else grayscale. Not allowed for
+            gaussian mixtures. Defaults to None.
         drop_remainder: drop the last short batch, so every batch has `batch_size` examples.
             Defaults to True.
         cache: cache the preprocessed examples in memory after the first pass. The cache
             holds float32 images: for large datasets (CelebA at full size is ~90 GB as
             float32) pass False or a small `image_size`. Defaults to True.
+        corrupt_images: what to do with files of a `folder:PATH` dataset that cannot be read
+            or decoded: `"error"` raises a ValueError naming the first one and the count,
+            `"skip"` leaves them out and logs a warning with the count (logger
+            `gan_zoo.data.pipeline`). Other datasets ignore it. Defaults to `"error"`.
 
     Returns:
         A `tf.data.Dataset` whose elements are, for image datasets, `images` float32
@@ -148,13 +164,20 @@ def make_dataset(
 
     Raises:
         ValueError: on an unknown name, a split the dataset lacks, a bad `batch_size`,
-            `image_size` or `channels`, `with_labels=True` for a dataset without labels
-            (unpaired datasets included), or a folder that is missing, empty or holds mixed
-            image sizes without `image_size`.
+            `image_size`, `channels` or `corrupt_images`, `with_labels=True` for a dataset
+            without labels (unpaired datasets and folders without class subfolders included),
+            or a folder that is missing, empty, holds no image files, holds a corrupt file
+            (with `corrupt_images="error"`; with `"skip"`, only when no file decodes) or
+            holds mixed image sizes without `image_size`.
     """
     _check_positive_int("batch_size", batch_size)
     if image_size is not None:
         _check_positive_int("image_size", image_size)
+    if corrupt_images not in CORRUPT_IMAGES:
+        raise ValueError(
+            f"corrupt_images must be one of {', '.join(map(repr, CORRUPT_IMAGES))}, "
+            f"got {corrupt_images!r}"
+        )
     if _is_unpaired(name, split):
         if with_labels:
             raise ValueError(
@@ -193,10 +216,18 @@ def make_dataset(
     if channels is not None and (isinstance(channels, bool) or channels not in (1, 3)):
         raise ValueError(f"channels must be 1, 3 or None, got {channels!r}")
 
-    source = _open(name, split, data_dir, image_size=image_size, channels=channels)
+    source = _open(
+        name,
+        split,
+        data_dir,
+        image_size=image_size,
+        channels=channels,
+        corrupt_images=corrupt_images,
+    )
     if with_labels and not source.has_labels:
         raise ValueError(
-            f"dataset {name!r} has no labels; pass with_labels=False{source.no_labels_hint}"
+            f"dataset {name!r} has no labels; pass with_labels=False or use a labelled "
+            f"dataset{source.no_labels_hint}"
         )
     if source.kind == "points":
         for arg, value in (("image_size", image_size), ("channels", channels)):
@@ -250,11 +281,13 @@ def dataset_info(name: str, data_dir: str | os.PathLike | None = None) -> dict:
         A dict with keys `name` (str), `kind` (`"image"` or `"points"`), `num_examples`
         (`{split: int}`), `num_classes` (int or None), `class_names` (list of str or None),
         `image_shape` (the stored `(H, W, C)` of an image, as TFDS declares it, entries None
-        where they vary; for a folder, the first file's; None for points) and `point_shape`
-        (`(2,)` for points, else None).
+        where they vary; for a folder, that of its first file that decodes; None for points)
+        and `point_shape` (`(2,)` for points, else None). A folder's `num_examples` counts
+        its image files, corrupt ones included.
 
     Raises:
-        ValueError: on an unknown name or a missing or empty folder.
+        ValueError: on an unknown name, a missing or empty folder, or a folder none of whose
+            image files decodes.
     """
     _check_name(name)
     if _is_unpaired(name):
@@ -276,7 +309,7 @@ def dataset_info(name: str, data_dir: str | os.PathLike | None = None) -> dict:
         }
     if name.startswith(FOLDER_PREFIX):
         folder = _scan_folder(name)
-        first = _decode_file(folder.files[0])
+        first = _first_decodable(folder)
         has_labels = folder.labels is not None
         return {
             "name": name,
@@ -416,10 +449,12 @@ def _check_name(name) -> None:
         raise ValueError(f"dataset name must be a non-empty string, got {name!r}; {_NAMES_HELP}")
 
 
-def _open(name, split, data_dir, *, image_size, channels) -> _Source:
+def _open(name, split, data_dir, *, image_size, channels, corrupt_images) -> _Source:
     _check_name(name)
     if name.startswith(FOLDER_PREFIX):
-        return _open_folder(name, split, image_size=image_size, channels=channels)
+        return _open_folder(
+            name, split, image_size=image_size, channels=channels, corrupt_images=corrupt_images
+        )
     return _open_tfds(name, split, data_dir)
 
 
@@ -513,22 +548,36 @@ class _Folder:
 
 
 def _scan_folder(name: str) -> _Folder:
+    """Lists the image files of `folder:PATH` (nothing is decoded); one line per bad folder."""
     root = name[len(FOLDER_PREFIX) :]
     accepted = " ".join(IMAGE_EXTENSIONS)
-    if not root or not os.path.isdir(root):
+    if not root or not os.path.exists(root):
         raise ValueError(
             f"folder {root!r} does not exist; {FOLDER_PREFIX}PATH needs a directory "
             f"of image files ({accepted})"
         )
-    relative = []
+    if not os.path.isdir(root):
+        raise ValueError(
+            f"{root!r} is a file, not a folder; {FOLDER_PREFIX}PATH needs a directory "
+            f"of image files ({accepted})"
+        )
+    relative, others = [], []
     for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
         dirnames.sort()
-        for filename in filenames:
-            if filename.lower().endswith(IMAGE_EXTENSIONS):
-                relative.append(os.path.relpath(os.path.join(dirpath, filename), root))
+        for filename in sorted(filenames):
+            path = os.path.relpath(os.path.join(dirpath, filename), root)
+            (relative if filename.lower().endswith(IMAGE_EXTENSIONS) else others).append(path)
     relative.sort()
     if not relative:
-        raise ValueError(f"folder {root!r} holds no image files ({accepted}, searched recursively)")
+        if not others:
+            raise ValueError(
+                f"folder {root!r} is empty: it holds no image files ({accepted}, searched "
+                "recursively)"
+            )
+        raise ValueError(
+            f"folder {root!r} holds no image files ({accepted}, searched recursively), only "
+            f"{len(others)} other file(s) such as {others[0]!r}"
+        )
     parts = [path.split(os.sep) for path in relative]
     class_names = tuple(sorted({p[0] for p in parts if len(p) > 1}))
     labels = None
@@ -539,51 +588,137 @@ def _scan_folder(name: str) -> _Folder:
     return _Folder(root=root, files=files, class_names=class_names, labels=labels)
 
 
-def _decode_file(path: str) -> tf.Tensor:
+def _decode_error(path: str) -> str:
+    """TensorFlow's reason, in one line, why `path` does not read or decode ("" if it does)."""
     try:
-        return tf.io.decode_image(tf.io.read_file(path), expand_animations=False)
-    except (tf.errors.InvalidArgumentError, tf.errors.NotFoundError) as e:
-        message = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise ValueError(f"cannot decode image file {path!r}: {message}") from None
+        tf.io.decode_image(tf.io.read_file(path), expand_animations=False)
+    except tf.errors.OpError as e:
+        lines = str(e).strip().splitlines()
+        reason = lines[0] if lines else type(e).__name__
+        # Drop TensorFlow's "{{function_node ...}}" prefix and " [Op:DecodeImage]" suffix.
+        return re.sub(r"^\{\{[^}]*\}\}\s*", "", reason).split(" [Op:")[0].strip()
+    return ""
 
 
-def _open_folder(name: str, split: str, *, image_size, channels) -> _Source:
+def _first_decodable(folder: _Folder) -> tf.Tensor:
+    """The first image of `folder` that decodes (usually its first file)."""
+    for path in folder.files:
+        try:
+            return tf.io.decode_image(tf.io.read_file(path), expand_animations=False)
+        except tf.errors.OpError:
+            continue
+    shown = os.path.relpath(folder.files[0], folder.root)
+    raise ValueError(
+        f"none of the {len(folder.files)} image files in folder {folder.root!r} can be decoded "
+        f"(e.g. {shown!r}: {_decode_error(folder.files[0])})"
+    )
+
+
+_SCANS: dict[tuple, list] = {}  # See _MAX_CACHED_SCANS.
+
+
+def _file_key(path: str) -> tuple:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return (path, None, None)
+    return (path, stat.st_size, stat.st_mtime_ns)
+
+
+def _image_shapes(files: list[str]) -> list[tuple[int, int, int] | None]:
+    """Decodes every file once (in parallel): each one's `(H, W, C)`, or None if it fails."""
+    key = tuple(_file_key(path) for path in files)
+    if key in _SCANS:
+        return _SCANS[key]
+
+    def shape_of(index, path):
+        image = tf.io.decode_image(tf.io.read_file(path), expand_animations=False)
+        return index, tf.shape(image)
+
+    indexed = tf.data.Dataset.from_tensor_slices((np.arange(len(files), dtype=np.int64), files))
+    # Files that fail to read or decode raise inside the map; ignore_errors drops exactly those
+    # elements, so the indices that never arrive are the corrupt files.
+    scan = indexed.map(shape_of, num_parallel_calls=tf.data.AUTOTUNE, deterministic=False)
+    shapes: list[tuple[int, int, int] | None] = [None] * len(files)
+    for indices, dims in scan.ignore_errors().batch(1024).as_numpy_iterator():
+        for index, dim in zip(indices, dims, strict=True):
+            shapes[int(index)] = tuple(int(d) for d in dim)
+    while len(_SCANS) >= _MAX_CACHED_SCANS:
+        _SCANS.pop(next(iter(_SCANS)))
+    _SCANS[key] = shapes
+    return shapes
+
+
+def _without_corrupt(
+    folder: _Folder, shapes: list, corrupt_images: str
+) -> tuple[_Folder, list[tuple[int, int, int]]]:
+    """Drops the files that did not decode (`"skip"`), or raises naming the first (`"error"`)."""
+    bad = [i for i, shape in enumerate(shapes) if shape is None]
+    if not bad:
+        return folder, shapes
+    total = len(folder.files)
+    first = folder.files[bad[0]]
+    shown = os.path.relpath(first, folder.root)
+    reason = _decode_error(first) or "it changed while it was read"
+    if len(bad) == total:
+        raise ValueError(
+            f"none of the {total} image files in folder {folder.root!r} can be decoded "
+            f"(e.g. {shown!r}: {reason})"
+        )
+    if corrupt_images == "error":
+        raise ValueError(
+            f"image file {shown!r} in folder {folder.root!r} cannot be decoded ({reason}); "
+            f"{len(bad)} of its {total} image files are corrupt: pass corrupt_images='skip' "
+            "(--corrupt_images=skip) to leave them out"
+        )
+    _logger.warning(
+        "skipped %d of the %d image files in folder %r that cannot be decoded (first: %r, %s)",
+        len(bad),
+        total,
+        folder.root,
+        shown,
+        reason,
+    )
+    keep = [i for i, shape in enumerate(shapes) if shape is not None]
+    labels = None if folder.labels is None else [folder.labels[i] for i in keep]
+    kept = dataclasses.replace(folder, files=[folder.files[i] for i in keep], labels=labels)
+    return kept, [shapes[i] for i in keep]
+
+
+def _open_folder(name: str, split: str, *, image_size, channels, corrupt_images) -> _Source:
     if split != "train":
         raise ValueError(f"folder datasets have only the 'train' split, got split={split!r}")
     folder = _scan_folder(name)
-
+    folder, shapes = _without_corrupt(folder, _image_shapes(folder.files), corrupt_images)
     count = len(folder.files)
-    probe_idx = sorted(set(np.linspace(0, count - 1, min(count, NUM_PROBED_FILES)).astype(int)))
-    probed = {folder.files[i]: tuple(_decode_file(folder.files[i]).shape) for i in probe_idx}
-    # Colour if any sampled file is; files are then converted to that channel count on read.
-    out_channels = channels or (3 if any(s[-1] >= 3 for s in probed.values()) else 1)
+    # Colour if any file is; files are then converted to that channel count on read.
+    out_channels = channels or (3 if any(shape[-1] >= 3 for shape in shapes) else 1)
     expected_hw = None
     if image_size is None:
-        first_of_size = {}  # (H, W) -> the first probed file of that size.
-        for path, shape in probed.items():
+        first_of_size = {}  # (H, W) -> the first file of that size.
+        for path, shape in zip(folder.files, shapes, strict=True):
             first_of_size.setdefault(shape[:2], path)
-        sizes = set(first_of_size)
-        if len(sizes) > 1:
+        if len(first_of_size) > 1:
             examples = ", ".join(
                 f"{os.path.relpath(path, folder.root)} is {h}x{w}"
                 for (h, w), path in list(first_of_size.items())[:3]
             )
             raise ValueError(
-                f"images in folder {folder.root!r} have different sizes ({examples}); "
-                "pass image_size to resize them all to one size"
+                f"images in folder {folder.root!r} have {len(first_of_size)} different sizes "
+                f"({examples}); pass image_size to resize them all to one size"
             )
-        expected_hw = next(iter(sizes))
+        expected_hw = next(iter(first_of_size))
 
     size_message = (
-        f"an image in folder {folder.root!r} differs in size from {expected_hw}; "
-        "pass image_size to resize them all to one size"
+        f"an image in folder {folder.root!r} differs in size from {expected_hw} (changed "
+        "since the pipeline was built?); pass image_size to resize them all to one size"
     )
 
     def read(element):
         image = tf.io.decode_image(tf.io.read_file(element["path"]), expand_animations=False)
         image = _convert_channels(tf.cast(image, tf.float32), out_channels)
         if expected_hw is not None:
-            # Only a sample of the files was decoded above; check every file as it is read.
+            # Guards against files replaced after the scan; costs one comparison per image.
             same_size = tf.debugging.assert_equal(
                 tf.shape(image)[:2], expected_hw, message=size_message
             )

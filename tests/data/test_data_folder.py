@@ -1,3 +1,6 @@
+import logging
+import os
+
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -83,8 +86,15 @@ def test_missing_folder(tmp_path):
 def test_folder_without_images(tmp_path):
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "readme.txt").write_text("hi")
-    with pytest.raises(ValueError, match=r"holds no image files \(\.bmp .* \.png"):
+    with pytest.raises(ValueError, match=r"holds no image files \(\.bmp .* \.png") as error:
         gdata.make_dataset(f"folder:{tmp_path}")
+    assert "only 1 other file(s) such as 'sub/readme.txt'" in str(error.value)
+    (tmp_path / "sub" / "readme.txt").unlink()
+    with pytest.raises(ValueError, match=r"is empty: it holds no image files"):
+        gdata.make_dataset(f"folder:{tmp_path}")
+    _write_png(tmp_path / "x.png", 1, 1)
+    with pytest.raises(ValueError, match=r"is a file, not a folder"):
+        gdata.make_dataset(f"folder:{tmp_path / 'x.png'}")
 
 
 def test_folder_has_only_train_split(image_folder):
@@ -95,22 +105,69 @@ def test_folder_has_only_train_split(image_folder):
 def test_mixed_sizes_need_image_size(tmp_path):
     _write_png(tmp_path / "a.png", 10, 3, height=12, width=10)
     _write_png(tmp_path / "b.png", 10, 3, height=16, width=16)
-    with pytest.raises(ValueError, match="different sizes.*pass image_size") as error:
+    with pytest.raises(ValueError, match="2 different sizes.*pass image_size") as error:
         gdata.make_dataset(f"folder:{tmp_path}")
     assert "\n" not in str(error.value)
+    assert "a.png is 12x10, b.png is 16x16" in str(error.value)
     images = next(iter(gdata.make_dataset(f"folder:{tmp_path}", batch_size=2, image_size=6)))
     assert images.shape == (2, 6, 6, 3)
 
 
-def test_mixed_size_outside_the_probed_files_fails_clearly_when_read(tmp_path):
-    # Files are probed evenly spaced (0, 2, 5, ...); file 1 is not probed, so the read-time
-    # check must catch it.
+def test_every_file_is_checked_for_its_size(tmp_path):
+    # Each file is decoded when the pipeline is built: one odd file among 40 is found at once.
     for i in range(40):
         _write_png(tmp_path / f"{i:02d}.png", 10, 1, height=8 if i != 1 else 9, width=8)
+    with pytest.raises(ValueError, match=r"2 different sizes \(00.png is 8x8, 01.png is 9x8\)"):
+        gdata.make_dataset(f"folder:{tmp_path}", batch_size=4, shuffle=False)
+
+
+def test_a_file_replaced_after_the_scan_fails_clearly_when_read(tmp_path):
+    for i in range(4):
+        _write_png(tmp_path / f"{i}.png", 10, 1, height=8, width=8)
     ds = gdata.make_dataset(f"folder:{tmp_path}", batch_size=4, shuffle=False)
+    _write_png(tmp_path / "2.png", 10, 1, height=9, width=8)
     with pytest.raises(tf.errors.InvalidArgumentError, match="pass image_size"):
         for _ in ds:
             pass
+
+
+def test_mixed_channel_counts_become_rgb(image_folder):
+    # Grayscale, RGB and RGBA files together: with channels=None every image is RGB.
+    image = np.full((12, 10, 4), 30, np.uint8)
+    (image_folder / "b" / "rgba.png").write_bytes(tf.io.encode_png(image).numpy())
+    images = next(iter(gdata.make_dataset(f"folder:{image_folder}", batch_size=6, shuffle=False)))
+    assert images.shape == (6, 12, 10, 3)
+
+
+def test_corrupt_files_are_an_error_or_skipped(image_folder, caplog):
+    (image_folder / "a" / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 truncated")
+    name = f"folder:{image_folder}"
+    with pytest.raises(ValueError) as error:
+        gdata.make_dataset(name)
+    message = str(error.value)
+    assert "\n" not in message
+    assert f"image file {os.path.join('a', 'broken.jpg')!r} in folder" in message
+    assert "cannot be decoded (" in message and "1 of its 6 image files are corrupt" in message
+    assert "corrupt_images='skip'" in message
+    with caplog.at_level(logging.WARNING, logger="gan_zoo.data.pipeline"):
+        ds = gdata.make_dataset(
+            name, batch_size=5, with_labels=True, shuffle=False, corrupt_images="skip"
+        )
+    assert "skipped 1 of the 6 image files" in caplog.text
+    _, labels = next(iter(ds))
+    np.testing.assert_array_equal(labels, [0, 0, 0, 1, 1])
+    with pytest.raises(ValueError, match="corrupt_images must be one of 'error', 'skip'"):
+        gdata.make_dataset(name, corrupt_images=True)
+
+
+def test_dataset_info_reads_the_first_file_that_decodes(tmp_path):
+    (tmp_path / "0.png").write_bytes(b"not a png")
+    _write_png(tmp_path / "1.png", 10, 3, height=6, width=4)
+    info = gdata.dataset_info(f"folder:{tmp_path}")
+    assert info["image_shape"] == (6, 4, 3) and info["num_examples"] == {"train": 2}
+    (tmp_path / "1.png").write_bytes(b"not a png either")
+    with pytest.raises(ValueError, match=r"none of the 2 image files .* can be decoded"):
+        gdata.dataset_info(f"folder:{tmp_path}")
 
 
 def test_dataset_info_counts_files(image_folder):
