@@ -39,8 +39,12 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# Training img/s and GFLOP/s of the core presets, XLA off and on, beside this machine's fp32
+# matmul rate measured in the same run (~10 minutes on 2 cores); writes bench_results/.
+# BENCH_FLAGS narrows or extends it, e.g. --presets=dcgan_mnist --breakdown (see the script).
+BENCH_FLAGS ?=
 bench: $(STAMP)
-	$(BIN)/python benchmarks/throughput.py
+	$(BIN)/python benchmarks/throughput.py $(BENCH_FLAGS)
 
 # Sample quality: the 2-D VEEGAN protocol (5 seeds x 25,000 iterations per preset) and the
 # digits suite. Hours on a 2-core CPU; QUALITY_FLAGS narrows it (see benchmarks/quality.py).
