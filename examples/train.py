@@ -6,6 +6,9 @@ Examples:
   python examples/train.py --preset=dcgan_digits --strategy=mirrored --batch_size=128
   python examples/train.py --preset=gan_digits --override=latent_dim=64 \
       --override=d_learning_rate=1e-4
+  # rerun the same command after a crash: it resumes from the newest checkpoint
+  python examples/train.py --preset=dcgan_digits --out_dir=runs/demo
+  python examples/train.py --preset=dcgan_digits --out_dir=runs/demo --restart  # start over
   # two machines (run on each, with its own task index; only the chief writes --out_dir):
   TF_CONFIG='{"cluster": {"worker": ["host0:12345", "host1:12345"]},
               "task": {"type": "worker", "index": 0}}' \
@@ -14,21 +17,39 @@ Examples:
 The run directory holds config.json (written first), samples/ (a PNG grid per epoch),
 history.json and loss_curves.png, checkpoints/, logs/ (TensorBoard) and saved_model/.
 
+Resuming: a run directory with a checkpoint is continued from its newest one (model, EMA,
+optimizers, epoch and step; the data resume where they were), so rerunning the same command
+after a crash or a kill ends as an uninterrupted run would; `--restart` deletes the old run's
+files and starts over. Resuming with another preset or other network settings is an error.
+
+Exit status: 0 trained; 2 bad input (one line on stderr); 3 training diverged (a NaN or
+infinite loss under --nan_policy=stop: one line on stderr naming the step, the loss and the
+last good checkpoint, which is kept).
+
 Flags by group (details below, alphabetical):
   model           --preset --override
   training        --epochs --batch_size --steps_per_epoch --seed --dataset --image_size
                   --data_dir
-  infrastructure  --out_dir --strategy --devices --jit_compile --steps_per_execution
-                  --num_samples --sample_every --eval_every --eval_samples --export
+  infrastructure  --out_dir --restart --strategy --devices --jit_compile
+                  --steps_per_execution --mixed_precision --nan_policy --num_samples
+                  --sample_every --checkpoint_every --eval_every --eval_samples --export
                   --verbose --dry_run
 
-Testing hook: with the environment variable GAN_ZOO_FINAL_WEIGHTS=PATH.npz set, every worker
-writes its model's final weights (`arr_0`, `arr_1`, ... in `model.weights` order) to that file
-(tests/test_multi_worker.py compares the workers' weights with it).
+Testing hooks (environment variables):
+  GAN_ZOO_FINAL_WEIGHTS=PATH.npz  every worker writes its model's final weights (`arr_0`,
+      `arr_1`, ... in `model.weights` order) to that file (tests/test_multi_worker.py compares
+      the workers' weights with it; tests/test_crash.py a resumed run's with an uninterrupted
+      one's).
+  GAN_ZOO_KILL_IN_CHECKPOINT=N  while writing the checkpoint of epoch N, once its files are
+      written and before the checkpoint index names it, the process truncates the checkpoint's
+      data file to half (a torn write) and kills itself with SIGKILL (tests/test_crash.py
+      checks that the previous checkpoint still loads and that a rerun resumes from it).
 """
 
 import json
+import logging as std_logging
 import os
+import signal
 import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -36,7 +57,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 
 from absl import app, flags, logging  # noqa: E402
 
-from gan_zoo import distribute, presets, training  # noqa: E402
+from gan_zoo import callbacks, distribute, precision, presets, training  # noqa: E402
 
 # Model.
 flags.DEFINE_enum(
@@ -72,7 +93,18 @@ flags.DEFINE_string(
 flags.DEFINE_integer("image_size", None, "[training] Image side (default: the preset's).")
 flags.DEFINE_string("data_dir", None, "[training] TFDS data directory.")
 # Infrastructure.
-flags.DEFINE_string("out_dir", None, "[infrastructure] Run directory (default: runs/<preset>).")
+flags.DEFINE_string(
+    "out_dir",
+    None,
+    "[infrastructure] Run directory (default: runs/<preset>). One with a checkpoint is resumed "
+    "from its newest one.",
+)
+flags.DEFINE_bool(
+    "restart",
+    False,
+    "[infrastructure] Delete --out_dir's checkpoints, history, samples, logs and export and "
+    "start at epoch 0 instead of resuming.",
+)
 flags.DEFINE_enum(
     "strategy",
     "default",
@@ -87,8 +119,25 @@ flags.DEFINE_list(
 )
 flags.DEFINE_bool("jit_compile", False, "[infrastructure] XLA-compile the training step.")
 flags.DEFINE_integer("steps_per_execution", 1, "[infrastructure] Training steps per compiled call.")
+flags.DEFINE_enum(
+    "mixed_precision",
+    "off",
+    list(precision.POLICIES),
+    "[infrastructure] float16/bfloat16 compute with float32 variables; float16 adds loss scaling.",
+)
+flags.DEFINE_enum(
+    "nan_policy",
+    "stop",
+    list(training.NAN_POLICIES),
+    "[infrastructure] A NaN or infinite loss: stop (exit status 3, naming the step and the "
+    "loss; the last good checkpoint is kept) or skip (drop that update, count it in the logged "
+    "skipped_updates).",
+)
 flags.DEFINE_integer("num_samples", 64, "[infrastructure] Images per sample grid.")
 flags.DEFINE_integer("sample_every", 1, "[infrastructure] Epochs between sample grids.")
+flags.DEFINE_integer(
+    "checkpoint_every", 1, "[infrastructure] Epochs between checkpoints (the newest 3 are kept)."
+)
 flags.DEFINE_integer(
     "eval_every",
     0,
@@ -139,12 +188,32 @@ def config_from_flags() -> training.TrainConfig:
         steps_per_execution=FLAGS.steps_per_execution,
         num_samples=FLAGS.num_samples,
         sample_every=FLAGS.sample_every,
+        checkpoint_every=FLAGS.checkpoint_every,
         eval_every=FLAGS.eval_every,
         eval_samples=FLAGS.eval_samples,
         export=FLAGS.export,
         verbose=FLAGS.verbose if FLAGS.verbose == "auto" else int(FLAGS.verbose),
         overrides=parse_overrides(FLAGS.override),
+        restart=FLAGS.restart,
+        nan_policy=FLAGS.nan_policy,
+        mixed_precision=FLAGS.mixed_precision,
     )
+
+
+def install_kill_in_checkpoint(epoch: int) -> None:
+    """The GAN_ZOO_KILL_IN_CHECKPOINT hook: die mid-write of epoch `epoch`'s checkpoint."""
+
+    def kill(prefix: str) -> None:
+        if not prefix.endswith(f"-{epoch}"):
+            return
+        directory = os.path.dirname(prefix)
+        for name in os.listdir(directory):
+            if name.startswith(os.path.basename(prefix) + ".data-"):
+                path = os.path.join(directory, name)
+                os.truncate(path, os.path.getsize(path) // 2)
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    callbacks.Checkpointer.after_write = staticmethod(kill)
 
 
 def main(argv):
@@ -157,10 +226,18 @@ def main(argv):
             _, resolved = training.resolve(config)
             print(json.dumps(resolved, indent=2))
             return 0
+        kill_epoch = os.environ.get("GAN_ZOO_KILL_IN_CHECKPOINT")
+        if kill_epoch:
+            install_kill_in_checkpoint(int(kill_epoch))
         summary = training.train(config)
     except ValueError as error:  # bad input: one line, no stack trace
         print(f"error: {error}", file=sys.stderr)
+        # and no teardown warnings (a checkpoint that did not fit leaves unrestored values)
+        std_logging.getLogger("tensorflow").setLevel(std_logging.ERROR)
         return 2
+    except training.TrainingDiverged as error:  # a NaN: one line, the last checkpoint kept
+        print(f"error: {error}", file=sys.stderr)
+        return 3
     weights_path = os.environ.get("GAN_ZOO_FINAL_WEIGHTS")
     if weights_path:
         import numpy as np

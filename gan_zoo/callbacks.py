@@ -1,8 +1,10 @@
-"""Keras callbacks for GAN runs: sample grids, history files and atomic checkpoints."""
+"""Keras callbacks for GAN runs: sample grids, history files, atomic checkpoints, NaN guard."""
 
 import json
+import math
 import os
 import time
+from collections.abc import Callable
 
 import keras
 import numpy as np
@@ -26,7 +28,7 @@ class SampleGrid(keras.callbacks.Callback):
 
     Images go to `directory/epoch_0001.png` (a grid) and 2-D points to a scatter plot; the
     newest is also copied to `directory/latest.png`. With `log_dir`, images are also written to
-    TensorBoard.
+    TensorBoard. Samples that are not finite (a diverged model) are not drawn.
 
     Args:
         directory: str. Where the PNGs go.
@@ -66,10 +68,10 @@ class SampleGrid(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         if (epoch + 1) % self.every_n_epochs:
             return
-        self.last_path = self.save(epoch + 1)
+        self.last_path = self.save(epoch + 1) or self.last_path
 
-    def save(self, epoch: int) -> str:
-        """Writes the samples of `epoch`; returns the PNG path."""
+    def save(self, epoch: int) -> str | None:
+        """Writes the samples of `epoch`; returns the PNG path (None: NaN samples, not drawn)."""
         model = self.model
         path = os.path.join(self.directory, f"epoch_{epoch:04d}.png")
         title = f"{model.name} · epoch {epoch}"
@@ -83,10 +85,14 @@ class SampleGrid(keras.callbacks.Callback):
             else:
                 columns = None
                 images = model.generate(sample_noise(self.num_samples, model.latent_dim, self.seed))
+            if not np.isfinite(images).all():  # a diverged model (see DivergenceGuard)
+                return None
             plotting.save_image_grid(images, path, columns=columns, title=title)
             self._log_image(images, epoch, columns)
         else:
             points = model.generate(sample_noise(1000, model.latent_dim, self.seed))
+            if not np.isfinite(points).all():
+                return None
             plotting.save_scatter(points, path, reference=self.reference_points, title=title)
         self._copy_to_latest(path)
         return path
@@ -155,10 +161,12 @@ class TranslationGrid(SampleGrid):
             ]
         )
 
-    def save(self, epoch: int) -> str:
-        """Writes the translations of `epoch`; returns the PNG path."""
+    def save(self, epoch: int) -> str | None:
+        """Writes the translations of `epoch`; returns the PNG path (None: NaN, not drawn)."""
         path = os.path.join(self.directory, f"epoch_{epoch:04d}.png")
         images = self.grid_images(self.model)
+        if not np.isfinite(images).all():
+            return None
         title = f"{self.model.name} · epoch {epoch} · rows: a, G(a), F(G(a)), b, F(b), G(F(b))"
         plotting.save_image_grid(images, path, columns=len(self.images_a), title=title)
         self._log_image(images, epoch, columns=len(self.images_a))
@@ -170,9 +178,12 @@ class HistoryWriter(keras.callbacks.Callback):
     """Writes `history.json` and `loss_curves.png` after every epoch.
 
     `history.json` maps each logged name (`d_loss`, `g_loss`, `d_real`, `d_fake`, ...) to its
-    per-epoch list, plus `epoch_seconds`; a name missing from an epoch's logs (`eval_*`, logged
-    every k epochs) is `null` there. Values already in the file (an earlier, resumed run) are
-    kept and extended. The curves plot the training logs; `eval_*` go to TensorBoard.
+    per-epoch list, plus `epoch_seconds`; entry i of every list is epoch i + 1 (Keras' epoch
+    index), and a name missing from an epoch's logs (`eval_*`, logged every k epochs) is `null`
+    there. Values already in the file (an earlier run that a resumed one continues) are kept up
+    to the epoch being written: entries of later epochs (written after the checkpoint that
+    the run resumed from, then lost with the process) are replaced. The curves plot the
+    training logs; `eval_*` go to TensorBoard.
 
     Args:
         directory: str. The run directory.
@@ -181,7 +192,7 @@ class HistoryWriter(keras.callbacks.Callback):
     def __init__(self, directory: str):
         super().__init__()
         self.directory = directory
-        self.history: dict[str, list[float]] = {}
+        self.history: dict[str, list[float | None]] = {}
         self._epoch_start = 0.0
 
     @property
@@ -200,12 +211,13 @@ class HistoryWriter(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         values = {name: float(value) for name, value in (logs or {}).items()}
         values["epoch_seconds"] = time.perf_counter() - self._epoch_start
-        done = max((len(series) for series in self.history.values()), default=0)
         # Every list holds one entry per epoch: a key logged only on some epochs (eval_* from
         # EvaluationCallback every k epochs) gets null elsewhere, so indices stay epochs.
         for name in set(self.history) | set(values):
-            series = self.history.setdefault(name, [None] * done)
+            series = self.history.get(name, [])[:epoch]
+            series += [None] * (epoch - len(series))
             series.append(values.get(name))
+            self.history[name] = series
         write_json(self.history, self.json_path)
         curves = {
             k: v
@@ -217,45 +229,210 @@ class HistoryWriter(keras.callbacks.Callback):
         )
 
 
+class DivergenceGuard(keras.callbacks.Callback):
+    """Stops training at the first NaN or infinite value in a batch's logs.
+
+    Every logged value is checked (`d_loss`, `g_loss` and every other loss or statistic the
+    model logs; a finite `skipped_updates` count is fine like any finite value). On the first
+    non-finite one it sets `model.stop_training` and records what it saw in `diverged`;
+    Keras then ends the epoch (calling `on_epoch_end` with the epoch's non-finite logs) and
+    stops. A `Checkpointer` given this guard saves nothing once it has fired, so the newest
+    checkpoint stays the last good one. `gan_zoo.training.train` raises `TrainingDiverged`
+    from `diverged`.
+
+    Attributes:
+        diverged: None, or a dict with `step` (the training step, 1-based: the model's
+            `training_step` after the bad update, or Keras' count when the model has none),
+            `steps_per_execution` (the logs came after this many steps: the bad one is among
+            the last of them), `epoch` (1-based), `name` and `value` (the offending log).
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.diverged: dict | None = None
+        self._epoch = 0
+        self._batches = 0
+
+    def on_train_begin(self, logs=None):
+        self.diverged = None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._batches += 1
+        if self.diverged is not None:
+            return
+        for name, value in (logs or {}).items():
+            try:
+                number = float(value)
+            except (TypeError, ValueError):  # not a scalar: nothing to check
+                continue
+            if not math.isfinite(number):
+                self.diverged = {
+                    "step": self._step(),
+                    "steps_per_execution": int(getattr(self.model, "steps_per_execution", 1)),
+                    "epoch": self._epoch + 1,
+                    "name": name,
+                    "value": number,
+                }
+                self.model.stop_training = True
+                return
+
+    def _step(self) -> int:
+        step = getattr(self.model, "training_step", None)
+        if step is None:
+            step = getattr(getattr(self.model, "optimizer", None), "iterations", None)
+        # convert_to_numpy: also a mirrored variable's value (int() refuses those)
+        return self._batches if step is None else int(keras.ops.convert_to_numpy(step))
+
+    def describe(self) -> str:
+        """One line: where training diverged and on what (`diverged` must be set)."""
+        info = self.diverged
+        span = info["steps_per_execution"]
+        where = f"step {info['step']}"
+        if span > 1:
+            where = f"steps {max(1, info['step'] - span + 1)}-{info['step']}"
+        return f"{info['name']} = {info['value']} at {where} (epoch {info['epoch']})"
+
+
 class Checkpointer(keras.callbacks.Callback):
     """Saves model and optimizer state every `every_n_epochs` epochs (`tf.train.CheckpointManager`).
 
-    The manager writes each checkpoint completely before it updates its index, so a crash
-    mid-write leaves the previous checkpoint as the newest usable one; at most `max_to_keep`
-    are kept.
+    A checkpoint holds every model variable (networks, EMA generator, StyleGAN's w̄ and path
+    length mean, CycleGAN's image pools, the skipped-update count, the state of any Keras seed
+    generator: dropout), every optimizer's state (iterations, moments, loss scale) and the
+    number of finished epochs (`checkpoint_items`). Restoring the optimizers restores the
+    training step, on which every random draw of a gan_zoo step is keyed, so a restored model
+    continues the same random stream.
+
+    The manager writes each checkpoint's files completely before it updates its index (the
+    `checkpoint` file, itself replaced atomically), so a crash mid-write leaves the previous
+    checkpoint as the newest usable one; at most `max_to_keep` are kept. Nothing is saved once
+    `guard` has fired, nor when a weight is NaN or infinite, so the newest checkpoint is always
+    a good one.
 
     Args:
         directory: str. Checkpoint directory.
         every_n_epochs: int. Defaults to 1.
         max_to_keep: int. Defaults to 3.
+        guard: a `DivergenceGuard` in the same `fit`, or None. Defaults to None.
+
+    Attributes:
+        after_write: class attribute, None or a function called with a checkpoint's path
+            prefix once its files are written and before the index names it. A test hook:
+            `examples/train.py` sets it to kill the process mid-checkpoint.
+        refused: epochs (1-based) whose checkpoint was not written because a weight was not
+            finite.
     """
 
-    def __init__(self, directory: str, every_n_epochs: int = 1, max_to_keep: int = 3):
+    after_write: Callable[[str], None] | None = None
+
+    def __init__(
+        self,
+        directory: str,
+        every_n_epochs: int = 1,
+        max_to_keep: int = 3,
+        guard: DivergenceGuard | None = None,
+    ):
         super().__init__()
+        if every_n_epochs < 1 or max_to_keep < 1:
+            raise ValueError("every_n_epochs and max_to_keep must be positive")
         self.directory = directory
         self.every_n_epochs = every_n_epochs
         self.max_to_keep = max_to_keep
+        self.guard = guard
         self.manager = None
+        self.checkpoint = None
         self.epoch = None
+        self.refused: list[int] = []
 
-    def on_train_begin(self, logs=None):
+    def _ensure_manager(self) -> None:
+        if self.manager is not None:
+            return
         self.epoch = tf.Variable(0, dtype=tf.int64, trainable=False, name="epoch")
-        if hasattr(self.model, "checkpoint_items"):  # CycleGAN: its four optimizers
-            optimizers = self.model.checkpoint_items()
-        else:
-            optimizers = {
-                "g_optimizer": self.model.g_optimizer,
-                "d_optimizer": self.model.d_optimizer,
-            }
-        checkpoint = tf.train.Checkpoint(model=self.model, epoch=self.epoch, **optimizers)
+        self.checkpoint = tf.train.Checkpoint(
+            model=self.model, epoch=self.epoch, **checkpoint_items(self.model)
+        )
         self.manager = tf.train.CheckpointManager(
-            checkpoint, self.directory, max_to_keep=self.max_to_keep
+            self.checkpoint, self.directory, max_to_keep=self.max_to_keep
         )
 
+    def restore(self, model: keras.Model, directory: str | None = None) -> int:
+        """Restores the newest checkpoint into `model` (call before `fit`).
+
+        Args:
+            model: the compiled model `fit` will train.
+            directory: where to look; None for `self.directory`. (A multi-worker run's other
+                workers save into a temporary directory but resume from the chief's.)
+
+        Returns:
+            The number of epochs the checkpoint had finished (the `initial_epoch` to give
+            `fit`); 0 when the directory holds no checkpoint.
+
+        Raises:
+            AssertionError or ValueError (from `tf.train`): the checkpoint does not fit the
+                model (another architecture).
+        """
+        self.set_model(model)
+        self._ensure_manager()
+        path = tf.train.latest_checkpoint(directory or self.directory)
+        if path is None:
+            return 0
+        status = self.checkpoint.restore(path)
+        try:
+            status.assert_existing_objects_matched()
+        except AssertionError:
+            status.expect_partial()  # no second warning about the unrestored values
+            raise
+        return int(self.epoch.numpy())
+
+    def on_train_begin(self, logs=None):
+        self._ensure_manager()
+
     def on_epoch_end(self, epoch, logs=None):
-        if (epoch + 1) % self.every_n_epochs == 0:
-            self.epoch.assign(epoch + 1)
-            self.manager.save(checkpoint_number=epoch + 1)
+        if (epoch + 1) % self.every_n_epochs:
+            return
+        if self.guard is not None and self.guard.diverged is not None:
+            return
+        if not weights_are_finite(self.model):
+            self.refused.append(epoch + 1)
+            return
+        self.epoch.assign(epoch + 1)
+        options = None
+        if Checkpointer.after_write is not None:
+            hook = Checkpointer.after_write
+            options = tf.train.CheckpointOptions(
+                experimental_write_callbacks=[lambda path: hook(path)]
+            )
+        self.manager.save(checkpoint_number=epoch + 1, options=options)
+
+
+def checkpoint_items(model: keras.Model) -> dict:
+    """What a `tf.train.Checkpoint` of `model` needs besides the model itself.
+
+    The optimizers (`checkpoint_items()` of models with more than two, CycleGAN's four) and
+    `variables`, the list of every model variable: `tf.train.Checkpoint` does not reach all of
+    them through the model's attributes (CycleGAN's image pools, held in a dict of tuples, and
+    the states of Keras seed generators in dropout layers were missing, measured), and a
+    variable it does reach is stored once, whatever the number of paths to it.
+    """
+    if hasattr(model, "checkpoint_items"):
+        items = dict(model.checkpoint_items())
+    else:
+        items = {"g_optimizer": model.g_optimizer, "d_optimizer": model.d_optimizer}
+    items["variables"] = list(model.variables)
+    return items
+
+
+def weights_are_finite(model: keras.Model) -> bool:
+    """True when every floating-point variable of `model` is finite."""
+    checks = [
+        tf.reduce_all(tf.math.is_finite(v.value))
+        for v in model.variables
+        if v.dtype in ("float16", "bfloat16", "float32", "float64")
+    ]
+    return bool(tf.reduce_all(checks)) if checks else True
 
 
 class EvaluationCallback(keras.callbacks.Callback):

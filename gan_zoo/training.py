@@ -9,6 +9,21 @@ Run directory layout (DESIGN.md):
     logs/              TensorBoard scalars and sample images
     saved_model/       the exported generator (see `gan_zoo.export`)
 
+Resuming: `train` on a run directory that holds a checkpoint continues from the newest one
+(written atomically by `callbacks.Checkpointer`): it restores the model (networks, EMA
+generator, StyleGAN's w̄ and path-length mean, CycleGAN's image pools), every optimizer (so the
+training step, on which every random draw is keyed), dropout seed states and the epoch, feeds
+the data from where the interrupted run was (see `_resume_data`), and trains to the configured
+number of epochs: a run killed and rerun ends with the same weights as one never interrupted
+(`tests/test_resume.py`, `tests/test_crash.py`). `history.json` continues from the restored
+epoch. The directory's `config.json` must describe the same preset and networks
+(`check_resumable`); `TrainConfig.restart` deletes the old run's files and starts over.
+
+Divergence: with `nan_policy="stop"` a NaN or infinite log stops training
+(`callbacks.DivergenceGuard`), nothing more is checkpointed, and `train` raises
+`TrainingDiverged` naming the step, the loss and the last good checkpoint. With
+`nan_policy="skip"` the model drops such updates and logs their count (`skipped_updates`).
+
 Translation presets (CycleGAN) train on `(a, b)` batches; their `samples/` grids show fixed
 test images of both domains with their translations and cycle reconstructions, `saved_model/`
 holds both generators (`translate_a_to_b`, `translate_b_to_a`), and on the embedded
@@ -23,7 +38,10 @@ part) into a private temporary directory that is deleted when `train` returns, a
 """
 
 import dataclasses
+import json
+import math
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -33,7 +51,56 @@ import keras
 import tensorflow as tf
 
 from gan_zoo import callbacks as callbacks_lib
-from gan_zoo import data, distribute, export, presets
+from gan_zoo import data, distribute, export, precision, presets
+from gan_zoo.models.base import NAN_POLICIES
+
+# Preset settings that shape the networks' and optimizers' variables: a run directory written
+# with other values cannot be resumed (its checkpoint would not fit). Everything else
+# (epochs, learning rates, loss, batch size, ...) may change on resume.
+STRUCTURAL_SETTINGS = (
+    "algorithm",
+    "architecture",
+    "latent_dim",
+    "image_size",
+    "channels",
+    "conditioning",
+    "num_classes",
+    "label_embedding_dim",
+    "generator_kwargs",
+    "discriminator_kwargs",
+    "optimizer",
+)
+
+# What `restart` deletes from a run directory before starting over.
+RUN_FILES = (
+    "checkpoints",
+    "history.json",
+    "loss_curves.png",
+    "samples",
+    "logs",
+    "saved_model",
+    "translation.json",
+)
+
+
+class TrainingDiverged(RuntimeError):  # noqa: N818 (reads as an event, like StopIteration)
+    """Training met a NaN or infinite loss under `nan_policy="stop"` and stopped.
+
+    The message names the step, the loss and its value, and the last good checkpoint.
+
+    Attributes:
+        step: int. The training step (1-based) whose logs were not finite.
+        loss: str. The offending log's name.
+        value: float. Its value (nan, inf or -inf).
+        checkpoint: str or None. The newest checkpoint, written before the divergence.
+    """
+
+    def __init__(self, message: str, step: int, loss: str, value: float, checkpoint: str | None):
+        super().__init__(message)
+        self.step = step
+        self.loss = loss
+        self.value = value
+        self.checkpoint = checkpoint
 
 
 @dataclasses.dataclass
@@ -63,6 +130,14 @@ class TrainConfig:
         export: bool. Write `saved_model/` at the end. Defaults to True.
         verbose: int or "auto". Keras progress bar setting. Defaults to "auto".
         overrides: dict. Other preset fields to change (`{"latent_dim": 64}`).
+        restart: bool. Delete the run directory's checkpoints, history, samples, logs and
+            export and start at epoch 0; when False a directory with a checkpoint is resumed.
+            Defaults to False.
+        nan_policy: str. `"stop"`: a NaN or infinite loss stops training and `train` raises
+            `TrainingDiverged`; `"skip"`: the model drops such updates and logs their count
+            (`skipped_updates`). Defaults to `"stop"`.
+        mixed_precision: str. A `gan_zoo.precision.POLICIES` name: `"off"` (float32),
+            `"mixed_float16"` or `"mixed_bfloat16"`. Defaults to `"off"`.
     """
 
     preset: str = "dcgan_digits"
@@ -86,6 +161,9 @@ class TrainConfig:
     export: bool = True
     verbose: int | str = "auto"
     overrides: dict[str, Any] = dataclasses.field(default_factory=dict)
+    restart: bool = False
+    nan_policy: str = "stop"
+    mixed_precision: str = "off"
 
 
 def resolve(config: TrainConfig) -> tuple[presets.Preset, dict[str, Any]]:
@@ -128,25 +206,45 @@ def resolve(config: TrainConfig) -> tuple[presets.Preset, dict[str, Any]]:
     ):
         if getattr(config, key) < 1:
             raise ValueError(f"{key} must be a positive integer; got {getattr(config, key)}")
+    if config.nan_policy not in NAN_POLICIES:
+        raise ValueError(
+            f"nan_policy must be one of {', '.join(NAN_POLICIES)}; got {config.nan_policy!r}"
+        )
+    precision.check_policy(config.mixed_precision)
     run = dataclasses.asdict(config)
     run["out_dir"] = config.out_dir or os.path.join("runs", config.preset)
-    for key in ("epochs", "batch_size", "steps_per_epoch", "dataset", "image_size", "overrides"):
+    for key in (
+        "epochs",
+        "batch_size",
+        "steps_per_epoch",
+        "dataset",
+        "image_size",
+        "overrides",
+        "restart",
+    ):
         run.pop(key)
     return preset, {"preset": preset.to_dict(), "run": run}
 
 
 def train(config: TrainConfig) -> dict[str, Any]:
-    """Trains a preset and writes its run directory.
+    """Trains a preset and writes its run directory, resuming it when it holds a checkpoint.
 
     Args:
         config: a `TrainConfig`.
 
     Returns:
-        A summary dict: `out_dir`, `model`, `history` (per-epoch logs), `final` (last epoch's
-        logs), `seconds`, `samples` (newest grid path), `saved_model` (path or None),
-        `translation` (the measured translation on `digits_thickness`, else None) and `chief`
-        (False on a multi-worker run's other workers, whose `samples` and `saved_model` are
-        None: their files were temporary).
+        A summary dict: `out_dir`, `model`, `history` (per-epoch logs of the epochs trained by
+        this call; `history.json` holds the whole run), `final` (last epoch's logs),
+        `initial_epoch` (the epoch this call started at: 0, or the restored checkpoint's),
+        `seconds`, `samples` (newest grid path), `saved_model` (path or None), `translation`
+        (the measured translation on `digits_thickness`, else None) and `chief` (False on a
+        multi-worker run's other workers, whose `samples` and `saved_model` are None: their
+        files were temporary).
+
+    Raises:
+        ValueError: bad input (one line): an unknown preset or setting, a value out of range,
+            a run directory that cannot be resumed with this config.
+        TrainingDiverged: a NaN or infinite loss under `nan_policy="stop"`.
     """
     start = time.perf_counter()
     preset, resolved = resolve(config)
@@ -173,12 +271,22 @@ def _train(
     out_dir: str,
     start: float,
 ) -> dict[str, Any]:
-    """`train`'s work once the strategy is known, writing the run directory into `out_dir`."""
+    """`train`'s work once the strategy is known, writing the run directory into `out_dir`.
+
+    `out_dir` is the run directory on the chief and a temporary one on the other workers of a
+    multi-worker run; every worker resumes from the run directory's (the chief's)
+    checkpoints, which must then be on storage every worker can read.
+    """
     if preset.is_translation and config.eval_every:
         raise ValueError(
             "eval_every applies to generators from noise; translation presets are measured "
             "at the end of training (translation.json) and by examples/evaluate.py"
         )
+    run_dir = resolved["run"]["out_dir"]
+    chief = out_dir == run_dir
+    # The shuffle order depends on TensorFlow's global seed as well as the dataset's: set it
+    # first, so the same config gives the same batches whatever ran before in this process.
+    keras.utils.set_random_seed(config.seed)
     dataset = data.make_dataset(
         preset.dataset,
         split="train",
@@ -190,6 +298,27 @@ def _train(
         repeat=preset.steps_per_epoch is not None,
         with_labels=preset.conditioning is not None,
     )
+    compile_kwargs = {
+        "jit_compile": config.jit_compile,
+        "steps_per_execution": config.steps_per_execution,
+    }
+    if config.nan_policy != "stop":  # the model's default is "stop"
+        compile_kwargs["nan_policy"] = config.nan_policy
+    with strategy.scope(), precision.policy_scope(config.mixed_precision):
+        model = presets.build(preset, seed=config.seed, compile_kwargs=compile_kwargs)
+    if distribute.is_multi_worker(strategy):
+        distribute.enable_multi_worker_fit(model)  # keras-team/keras#20585
+    guard = callbacks_lib.DivergenceGuard() if config.nan_policy == "stop" else None
+    checkpointer = callbacks_lib.Checkpointer(
+        os.path.join(out_dir, "checkpoints"), every_n_epochs=config.checkpoint_every, guard=guard
+    )
+    # Data and model exist (a bad dataset leaves no run directory): resume or start over.
+    initial_epoch = _initial_epoch(config, resolved, run_dir, chief, model, checkpointer)
+    if distribute.is_multi_worker(strategy):
+        _check_workers_agree(strategy, initial_epoch)
+    dataset, steps_per_epoch = _resume_data(
+        dataset, preset.steps_per_epoch, config.steps_per_execution, initial_epoch
+    )
     if distribute.is_multi_worker(strategy):
         # TFDS splits are one file or a few: shard the workers' batches by element, not by file
         # (tf.data's default FILE policy fails with "Could not apply FILE based sharding").
@@ -198,22 +327,11 @@ def _train(
             tf.data.experimental.AutoShardPolicy.DATA
         )
         dataset = dataset.with_options(options)
-    with strategy.scope():
-        model = presets.build(
-            preset,
-            seed=config.seed,
-            compile_kwargs={
-                "jit_compile": config.jit_compile,
-                "steps_per_execution": config.steps_per_execution,
-            },
-        )
-    if distribute.is_multi_worker(strategy):
-        distribute.enable_multi_worker_fit(model)  # keras-team/keras#20585
-    # Written once data and model exist (a bad dataset leaves no run directory), before fit.
     os.makedirs(out_dir, exist_ok=True)
-    callbacks_lib.write_json(resolved, os.path.join(out_dir, "config.json"))
+    callbacks_lib.write_json(resolved, os.path.join(out_dir, "config.json"))  # before fit
     samples = _sample_callback(preset, config, out_dir)
-    callbacks = [samples]
+    callbacks = [guard] if guard is not None else []  # first: it decides what others keep
+    callbacks.append(samples)
     if config.eval_every:  # before HistoryWriter, so history.json records the eval_* values
         callbacks.append(
             callbacks_lib.EvaluationCallback(
@@ -225,20 +343,35 @@ def _train(
                 log_dir=os.path.join(out_dir, "logs"),
             )
         )
+    history_writer = callbacks_lib.HistoryWriter(out_dir)
     callbacks += [
-        callbacks_lib.HistoryWriter(out_dir),
-        callbacks_lib.Checkpointer(
-            os.path.join(out_dir, "checkpoints"), every_n_epochs=config.checkpoint_every
-        ),
+        history_writer,
+        checkpointer,
         keras.callbacks.TensorBoard(os.path.join(out_dir, "logs"), write_graph=False),
     ]
-    history = model.fit(
-        dataset,
-        epochs=preset.epochs,
-        steps_per_epoch=preset.steps_per_epoch,
-        callbacks=callbacks,
-        verbose=config.verbose,
-    )
+    history: dict[str, list] = {}
+    if initial_epoch < preset.epochs:
+        history = model.fit(
+            dataset,
+            epochs=preset.epochs,
+            initial_epoch=initial_epoch,
+            steps_per_epoch=steps_per_epoch,
+            callbacks=callbacks,
+            verbose=config.verbose,
+            shuffle=False,  # the dataset shuffles; True only makes Keras warn about it
+        ).history
+    elif chief:
+        print(f"{run_dir} has finished all {preset.epochs} epochs; nothing to train", flush=True)
+    _raise_if_diverged(model, guard, checkpointer)
+    if history:
+        final = {name: values[-1] for name, values in history.items()}
+    else:  # nothing trained now: the last epoch of the run directory's history
+        history_writer.on_train_begin()
+        final = {
+            name: values[-1]
+            for name, values in history_writer.history.items()
+            if values and values[-1] is not None and name != "epoch_seconds"
+        }
     saved_model = None
     if config.export:
         saved_model = export.export_model(
@@ -246,7 +379,6 @@ def _train(
             os.path.join(out_dir, "saved_model"),
             metadata={"preset": preset.name, "epochs": preset.epochs, "seed": config.seed},
         )
-    final = {name: values[-1] for name, values in history.history.items()}
     translation = None
     if preset.dataset == data.DIGITS_THICKNESS:
         from gan_zoo.metrics import translation as translation_metrics
@@ -260,14 +392,235 @@ def _train(
     return {
         "out_dir": out_dir,
         "model": model,
-        "history": history.history,
+        "history": history,
         "final": final,
+        "initial_epoch": initial_epoch,
         "seconds": time.perf_counter() - start,
         "samples": samples.last_path,
         "saved_model": saved_model,
         "translation": translation,
         "chief": True,
     }
+
+
+def _initial_epoch(
+    config: TrainConfig,
+    resolved: dict[str, Any],
+    run_dir: str,
+    chief: bool,
+    model: keras.Model,
+    checkpointer: callbacks_lib.Checkpointer,
+) -> int:
+    """Restarts (deleting the old run's files) or restores the newest checkpoint of `run_dir`.
+
+    Returns:
+        The epoch to start at: the restored checkpoint's, or 0.
+    """
+    if config.restart:
+        if chief:
+            for name in (*RUN_FILES, "config.json"):
+                path = os.path.join(run_dir, name)
+                if os.path.isdir(path):
+                    shutil.rmtree(path)
+                elif os.path.exists(path):
+                    os.remove(path)
+        return 0
+    checkpoint_dir = os.path.join(run_dir, "checkpoints")
+    latest = tf.train.latest_checkpoint(checkpoint_dir)
+    if latest is None and not os.path.exists(os.path.join(run_dir, "history.json")):
+        return 0
+    changed = check_resumable(run_dir, resolved)
+    if latest is None:
+        return 0
+    optimizers = {
+        name: item
+        for name, item in callbacks_lib.checkpoint_items(model).items()
+        if isinstance(item, keras.optimizers.Optimizer)
+    }
+    rates = {name: _number(optimizer.learning_rate) for name, optimizer in optimizers.items()}
+    try:
+        epoch = checkpointer.restore(model, directory=checkpoint_dir)
+    except (AssertionError, ValueError, tf.errors.OpError) as error:
+        text = getattr(error, "message", None) or str(error) or type(error).__name__
+        reason = re.sub(r"\{\{[^}]*\}\}\s*", "", text.strip().splitlines()[0])  # TF's op name
+        raise ValueError(
+            f"cannot resume {run_dir}: its checkpoint {os.path.basename(latest)} does not fit "
+            f"this command's model ({reason[:300]}); resume with the settings of its "
+            "config.json, pass --restart to start over there, or use another --out_dir"
+        ) from None
+    # A float learning rate is an optimizer variable, so the checkpoint brought back the old
+    # run's: this command's wins (a schedule is a function of the step, restored with it).
+    for name, optimizer in optimizers.items():
+        try:
+            optimizer.learning_rate = rates[name]
+        except TypeError:  # a LearningRateSchedule: not settable, nothing to do
+            pass
+    if chief:
+        step = int(_number(getattr(model, "training_step", model.optimizer.iterations)))
+        note = f"; changed: {', '.join(changed)}" if changed else ""
+        print(f"resuming {run_dir} from epoch {epoch} (step {step}){note}", flush=True)
+    return epoch
+
+
+def check_resumable(run_dir: str, resolved: dict[str, Any]) -> list[str]:
+    """Checks that the run in `run_dir` may be continued with the configuration `resolved`.
+
+    Args:
+        run_dir: a run directory; its `config.json` (when present) describes the old run.
+        resolved: `resolve`'s second result for the new command.
+
+    Returns:
+        The settings that differ but may (`"g_learning_rate 0.0002 -> 0.0001"`, ...).
+
+    Raises:
+        ValueError: (one line) another preset, or other values of `STRUCTURAL_SETTINGS`, or
+            an unreadable `config.json`.
+    """
+    path = os.path.join(run_dir, "config.json")
+    if not os.path.exists(path):
+        return []
+    try:
+        with open(path) as f:
+            old = json.load(f)
+        old_preset, old_run = old["preset"], old["run"]
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise ValueError(
+            f"cannot resume {run_dir}: its config.json is unreadable ({error}); pass --restart "
+            "to start over there, or use another --out_dir"
+        ) from None
+    new_preset = json.loads(json.dumps(resolved["preset"]))  # tuples -> lists, as in the file
+    new_run = json.loads(json.dumps(resolved["run"]))
+    advice = "pass --restart to start over there, or use another --out_dir"
+    if old_preset.get("name") != new_preset["name"]:
+        raise ValueError(
+            f"{run_dir} holds a run of preset {old_preset.get('name')!r}, not "
+            f"{new_preset['name']!r}: a run resumes with its own preset; {advice}"
+        )
+    differ = [key for key in STRUCTURAL_SETTINGS if old_preset.get(key) != new_preset.get(key)]
+    if (old_preset.get("ema_decay") is None) != (new_preset.get("ema_decay") is None):
+        differ.append("ema_decay")
+    old_values, new_values = dict(old_preset), dict(new_preset)
+    policies = {old_run.get("mixed_precision", "off"), new_run.get("mixed_precision", "off")}
+    if len(policies) == 2 and "mixed_float16" in policies:  # loss-scaled optimizers or not
+        differ.append("mixed_precision")
+        old_values["mixed_precision"] = old_run.get("mixed_precision", "off")
+        new_values["mixed_precision"] = new_run.get("mixed_precision", "off")
+    if differ:
+        was = ", ".join(f"{key}={json.dumps(old_values.get(key))}" for key in differ)
+        now = ", ".join(f"{key}={json.dumps(new_values.get(key))}" for key in differ)
+        raise ValueError(
+            f"{run_dir} holds a {new_preset['name']} run with {was}, this command asks for "
+            f"{now}: a run resumes only with the networks and optimizers it was saved with "
+            f"(other settings, such as epochs or learning rates, may change); {advice}"
+        )
+    changed = [
+        f"{key} {json.dumps(old_preset.get(key))} -> {json.dumps(value)}"
+        for key, value in new_preset.items()
+        if key not in ("description", "paper") and old_preset.get(key) != value
+    ]
+    for key in ("seed", "mixed_precision", "nan_policy"):
+        if key in old_run and old_run[key] != new_run.get(key):
+            changed.append(f"{key} {json.dumps(old_run[key])} -> {json.dumps(new_run.get(key))}")
+    return changed
+
+
+def _resume_data(
+    dataset: tf.data.Dataset,
+    steps_per_epoch: int | None,
+    steps_per_execution: int,
+    initial_epoch: int,
+) -> tuple[tf.data.Dataset, int | None]:
+    """The training stream and `fit`'s `steps_per_epoch`, positioned at `initial_epoch`.
+
+    `fit` then sees exactly the batches an uninterrupted run would see from that epoch on:
+
+    - a repeated dataset (the preset sets `steps_per_epoch`): one endless stream read by one
+      iterator; the batches the earlier epochs consumed are skipped (`Dataset.skip`, which
+      reads them: the cost of reading that much data, no training).
+    - one pass per epoch (`steps_per_epoch` None): the pass is repeated after batching, so
+      epoch e is pass e, each with its own shuffle order, and `steps_per_epoch` is the
+      number of batches of a pass. Pass e's order is the e-th draw of the dataset's
+      reshuffle seed generator; creating (not reading) one iterator per finished pass
+      advances it, so resuming costs no reading. When the number of batches is unknown the
+      dataset is returned as it is (one iterator per epoch; a resumed run then sees other
+      shuffle orders than an uninterrupted one).
+
+    Keras takes `steps_per_execution` batches per call, so an epoch consumes
+    ceil(steps / steps_per_execution) · steps_per_execution batches.
+    """
+    if steps_per_epoch is None:
+        batches = int(dataset.cardinality())
+        if batches < 1:  # unknown or infinite
+            return dataset, None
+        consumed = initial_epoch * math.ceil(batches / steps_per_execution) * steps_per_execution
+        passes, rest = divmod(consumed, batches)
+        for _ in range(passes):
+            iter(dataset)  # one reshuffle seed drawn, nothing read
+        stream = dataset.repeat()
+        return (stream.skip(rest) if rest else stream), batches
+    consumed = (
+        initial_epoch * math.ceil(steps_per_epoch / steps_per_execution) * steps_per_execution
+    )
+    return (dataset.skip(consumed) if consumed else dataset), steps_per_epoch
+
+
+def _number(value) -> float:
+    """A scalar variable's value; also a tf.distribute mirrored one's (`float()` refuses)."""
+    return keras.ops.convert_to_numpy(value).item()
+
+
+def _check_workers_agree(strategy: Any, initial_epoch: int) -> None:
+    """Raises ValueError unless every worker of a multi-worker run starts at the same epoch.
+
+    A worker that cannot read the chief's checkpoints would start over while the others
+    resume, and the collective ops of `fit` would then wait forever. All replicas are equal
+    exactly when n · Σe² = (Σe)².
+    """
+    value = tf.constant(float(initial_epoch))
+
+    def both():
+        return tf.stack([value, value * value])
+
+    sums = strategy.reduce(tf.distribute.ReduceOp.SUM, strategy.run(both), axis=None).numpy()
+    replicas = strategy.num_replicas_in_sync
+    if not math.isclose(replicas * sums[1], sums[0] ** 2, rel_tol=1e-9, abs_tol=1e-6):
+        raise ValueError(
+            f"the workers restored different epochs (this one: {initial_epoch}, mean "
+            f"{sums[0] / replicas:g}): resuming a multi-worker run needs --out_dir on storage "
+            "every worker can read; or pass --restart"
+        )
+
+
+def _raise_if_diverged(
+    model: keras.Model,
+    guard: callbacks_lib.DivergenceGuard | None,
+    checkpointer: callbacks_lib.Checkpointer,
+) -> None:
+    """Raises `TrainingDiverged` when the guard fired or a checkpoint was refused."""
+    if guard is not None and guard.diverged is not None:
+        info = guard.diverged
+        what = guard.describe()
+        step, loss, value = info["step"], info["name"], info["value"]
+    elif checkpointer.refused:
+        step = int(_number(getattr(model, "training_step", model.optimizer.iterations)))
+        loss, value = "weights", math.nan
+        what = f"the weights after epoch {checkpointer.refused[0]} are not finite (step {step})"
+    else:
+        return
+    latest = tf.train.latest_checkpoint(checkpointer.directory)
+    if latest is None:
+        kept, then = "no checkpoint was written before it", "start over"
+    else:
+        kept, then = f"the last good checkpoint, {latest}, is kept", "resume from it"
+    raise TrainingDiverged(
+        f"training diverged: {what}; {kept}. Rerun with lower learning rates "
+        f"(--override=g_learning_rate=... --override=d_learning_rate=...) to {then}, or with "
+        "--nan_policy=skip to drop such updates",
+        step,
+        loss,
+        value,
+        latest,
+    )
 
 
 # Columns of a translation grid: fixed test images of each domain.

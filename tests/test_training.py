@@ -100,10 +100,14 @@ def test_points_preset_trains_and_plots(tmp_path, tfds_data_dir):
 def test_resolve_rejects_bad_values():
     with pytest.raises(ValueError, match="Unknown preset 'nope'"):
         training.resolve(training.TrainConfig(preset="nope"))
-    with pytest.raises(ValueError, match="epochs must be positive; got -1"):
+    with pytest.raises(ValueError, match="epochs must be a positive integer; got -1"):
         training.resolve(training.TrainConfig(epochs=-1))
     with pytest.raises(ValueError, match="steps_per_execution must be a positive integer"):
         training.resolve(training.TrainConfig(steps_per_execution=0))
+    with pytest.raises(ValueError, match="nan_policy must be one of stop, skip; got 'ignore'"):
+        training.resolve(training.TrainConfig(nan_policy="ignore"))
+    with pytest.raises(ValueError, match="mixed_precision must be one of off, mixed_float16"):
+        training.resolve(training.TrainConfig(mixed_precision="float16"))
 
 
 def test_batch_not_divisible_by_replicas(tmp_path):
@@ -361,3 +365,96 @@ def test_stylegan_download_presets_train_on_mock_data(name, tmp_path):
     serve = tf.saved_model.load(str(out_dir / "saved_model")).signatures["serving_default"]
     noise = tf.random.normal([2, 8])
     assert serve(noise=noise, truncation_psi=0.5)["images"].shape == (2, 32, 32, 3)
+
+
+TINY_MLP = {
+    "latent_dim": 4,
+    "generator_kwargs": {"hidden_units": [16]},
+    "discriminator_kwargs": {"hidden_units": [16]},
+}
+
+
+def test_divergence_guard_checks_every_log():
+    class Model:
+        training_step = 7
+        steps_per_execution = 1
+        stop_training = False
+
+    model = Model()
+    guard = callbacks.DivergenceGuard()
+    guard.set_model(model)
+    guard.on_train_begin()
+    guard.on_epoch_begin(2)
+    guard.on_train_batch_end(0, {"d_loss": 1.0, "g_loss": np.float32(2.0), "skipped_updates": 3})
+    assert guard.diverged is None and not model.stop_training
+    guard.on_train_batch_end(1, {"d_loss": 0.5, "r1_penalty": float("inf")})
+    assert model.stop_training
+    assert guard.diverged == {
+        "step": 7,
+        "steps_per_execution": 1,
+        "epoch": 3,
+        "name": "r1_penalty",
+        "value": float("inf"),
+    }
+    assert guard.describe() == "r1_penalty = inf at step 7 (epoch 3)"
+    model.steps_per_execution = 4
+    guard.on_train_begin()
+    guard.on_train_batch_end(2, {"g_loss": float("nan")})
+    assert guard.describe() == "g_loss = nan at steps 4-7 (epoch 3)"
+
+
+def test_a_nan_stops_training_and_keeps_the_last_good_checkpoint(tmp_path, tfds_data_dir):
+    config = training.TrainConfig(
+        preset="gan_digits",
+        out_dir=str(tmp_path),
+        epochs=1,
+        steps_per_epoch=2,
+        batch_size=64,
+        data_dir=tfds_data_dir,
+        num_samples=4,
+        verbose=0,
+        export=False,
+        overrides=TINY_MLP,
+    )
+    training.train(config)
+    # Resumed with absurd learning rates (the command's rates replace the checkpoint's): the
+    # first update of epoch 2 (step 3) makes the weights overflow.
+    config.epochs = 3
+    config.overrides = {**TINY_MLP, "g_learning_rate": 1e37, "d_learning_rate": 1e37}
+    with pytest.raises(training.TrainingDiverged) as raised:
+        training.train(config)
+    error = raised.value
+    assert isinstance(error, RuntimeError) and "\n" not in str(error)
+    assert error.step == 3 and not np.isfinite(error.value)
+    assert f"{error.loss} = {error.value} at step 3 (epoch 2)" in str(error)
+    assert error.checkpoint == str(tmp_path / "checkpoints" / "ckpt-1")
+    assert f"the last good checkpoint, {error.checkpoint}, is kept" in str(error)
+    assert tf.train.latest_checkpoint(str(tmp_path / "checkpoints")) == error.checkpoint
+    assert not any(name.startswith("ckpt-2") for name in os.listdir(tmp_path / "checkpoints"))
+    assert not os.path.exists(tmp_path / "samples" / "epoch_0002.png")  # NaN samples: no grid
+    with open(tmp_path / "history.json") as f:
+        assert len(json.load(f)["d_loss"]) == 2  # the diverged epoch is recorded
+
+
+def test_mixed_precision_builds_the_networks_under_the_policy(tmp_path, tfds_data_dir):
+    import keras
+
+    from gan_zoo import precision
+
+    config = training.TrainConfig(
+        preset="gan_ring8",
+        out_dir=str(tmp_path),
+        epochs=1,
+        steps_per_epoch=1,
+        batch_size=16,
+        data_dir=tfds_data_dir,
+        verbose=0,
+        export=False,
+        mixed_precision="mixed_bfloat16",
+        overrides={"latent_dim": 4, "generator_kwargs": {"hidden_units": [8]}},
+    )
+    summary = training.train(config)
+    assert precision.compute_dtype(summary["model"].generator) == "bfloat16"
+    assert keras.config.dtype_policy().name == "float32"  # the global policy is restored
+    with open(tmp_path / "config.json") as f:
+        assert json.load(f)["run"]["mixed_precision"] == "mixed_bfloat16"

@@ -36,6 +36,9 @@ def test_help_is_readable():
         "dcgan_digits",
         "--dry_run",
         "--strategy",
+        "--restart",
+        "--nan_policy",
+        "--mixed_precision",
     ):
         assert text in result.stdout, text
 
@@ -64,7 +67,9 @@ def test_dry_run_prints_the_resolved_config_and_writes_nothing(tmp_path):
         (["--strategy=tpuu"], "flag --strategy=tpuu: value should be one of"),
         (["--override=latnt_dim=3"], "error: Unknown preset setting(s) latnt_dim"),
         (["--override=oops"], "error: --override expects key=value"),
-        (["--batch_size=0"], "error: batch_size must be positive; got 0"),
+        (["--batch_size=0"], "error: batch_size must be a positive integer; got 0"),
+        (["--nan_policy=ignore"], "flag --nan_policy=ignore: value should be one of <stop|skip>"),
+        (["--mixed_precision=fp16"], "flag --mixed_precision=fp16: value should be one of"),
     ],
 )
 def test_bad_flags_get_one_line_errors(args, message):
@@ -72,6 +77,66 @@ def test_bad_flags_get_one_line_errors(args, message):
     assert result.returncode != 0
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+TINY_MLP_FLAGS = [
+    "--preset=gan_digits",
+    "--steps_per_epoch=2",
+    "--batch_size=64",
+    "--num_samples=4",
+    "--override=latent_dim=4",
+    '--override=generator_kwargs={"hidden_units": [16]}',
+    '--override=discriminator_kwargs={"hidden_units": [16]}',
+    "--export=false",
+    "--verbose=0",
+]
+
+
+def test_resuming_a_run_directory_of_another_preset_is_a_one_line_error(tmp_path, tfds_data_dir):
+    out_dir = tmp_path / "ring"
+    out_dir.mkdir()
+    (out_dir / "config.json").write_text(json.dumps({"preset": {"name": "gan_ring8"}, "run": {}}))
+    (out_dir / "history.json").write_text(json.dumps({"d_loss": [1.0]}))
+    result = run(TRAIN, *TINY_MLP_FLAGS, f"--out_dir={out_dir}", f"--data_dir={tfds_data_dir}")
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert lines[-1] == (
+        f"error: {out_dir} holds a run of preset 'gan_ring8', not 'gan_digits': a run resumes "
+        "with its own preset; pass --restart to start over there, or use another --out_dir"
+    )
+    assert "Traceback" not in result.stderr
+    assert json.loads((out_dir / "config.json").read_text())["preset"]["name"] == "gan_ring8"
+
+
+def test_divergence_exits_3_keeps_the_checkpoint_and_restart_starts_over(tmp_path, tfds_data_dir):
+    out_dir = tmp_path / "run"
+    common = [*TINY_MLP_FLAGS, f"--out_dir={out_dir}", f"--data_dir={tfds_data_dir}"]
+    result = run(TRAIN, *common, "--epochs=1")
+    assert result.returncode == 0, result.stderr[-3000:]
+    # Resumed with absurd learning rates: step 3, the first of epoch 2, overflows.
+    result = run(
+        TRAIN,
+        *common,
+        "--epochs=3",
+        "--override=g_learning_rate=1e37",
+        "--override=d_learning_rate=1e37",
+    )
+    assert result.returncode == 3, result.stderr[-3000:]
+    assert "resuming" in result.stdout and "from epoch 1 (step 2)" in result.stdout
+    error = result.stderr.strip().splitlines()[-1]
+    assert error.startswith("error: training diverged: ") and "at step 3 (epoch 2)" in error
+    assert f"the last good checkpoint, {out_dir / 'checkpoints' / 'ckpt-1'}, is kept" in error
+    assert "--nan_policy=skip" in error and "Traceback" not in result.stderr
+    assert sorted(os.listdir(out_dir / "checkpoints")) == [
+        "checkpoint",
+        "ckpt-1.data-00000-of-00001",
+        "ckpt-1.index",
+    ]
+    result = run(TRAIN, *common, "--epochs=2", "--restart")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "resuming" not in result.stdout
+    history = json.loads((out_dir / "history.json").read_text())
+    assert len(history["d_loss"]) == 2
 
 
 def test_train_then_generate_from_the_saved_model_alone(tmp_path, tfds_data_dir):
