@@ -29,7 +29,7 @@ last good checkpoint, which is kept).
 Flags by group (details below, alphabetical):
   model           --preset --override
   training        --epochs --batch_size --steps_per_epoch --seed --dataset --image_size
-                  --data_dir
+                  --data_dir --corrupt_images
   infrastructure  --out_dir --restart --strategy --devices --jit_compile
                   --steps_per_execution --mixed_precision --nan_policy --num_samples
                   --sample_every --checkpoint_every --eval_every --eval_samples --export
@@ -133,6 +133,13 @@ flags.DEFINE_enum(
     "loss; the last good checkpoint is kept) or skip (drop that update, count it in the logged "
     "skipped_updates).",
 )
+flags.DEFINE_enum(
+    "corrupt_images",
+    "error",
+    ["error", "skip"],
+    "[training] folder: datasets: an undecodable image file is an error naming it, or is "
+    "skipped (the count is logged).",
+)
 flags.DEFINE_integer("num_samples", 64, "[infrastructure] Images per sample grid.")
 flags.DEFINE_integer("sample_every", 1, "[infrastructure] Epochs between sample grids.")
 flags.DEFINE_integer(
@@ -197,6 +204,7 @@ def config_from_flags() -> training.TrainConfig:
         restart=FLAGS.restart,
         nan_policy=FLAGS.nan_policy,
         mixed_precision=FLAGS.mixed_precision,
+        corrupt_images=FLAGS.corrupt_images,
     )
 
 

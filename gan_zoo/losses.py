@@ -346,8 +346,9 @@ def r1_penalty(discriminator: Callable, real: tf.Tensor) -> tf.Tensor:
     """R1 penalty: `mean over the batch of ||grad_x D(x)||_2^2` on real data.
 
     The squared norm sums over all non-batch dimensions, in float32 also for a float16
-    network. The caller multiplies the result by `gamma / 2` to get the regularizer `gamma / 2 * E[||grad D(x)||^2]`. Differentiable w.r.t.
-    the discriminator's weights when called inside the caller's `tf.GradientTape`.
+    network. The caller multiplies the result by `gamma / 2` to get the regularizer
+    `gamma / 2 * E[||grad D(x)||^2]`. Differentiable w.r.t. the discriminator's weights when
+    called inside the caller's `tf.GradientTape`.
 
     Reference: Mescheder et al., 2018, "Which Training Methods for GANs do actually Converge?",
     arXiv:1801.04406.

@@ -138,6 +138,9 @@ class TrainConfig:
             (`skipped_updates`). Defaults to `"stop"`.
         mixed_precision: str. A `gan_zoo.precision.POLICIES` name: `"off"` (float32),
             `"mixed_float16"` or `"mixed_bfloat16"`. Defaults to `"off"`.
+        corrupt_images: str. `folder:` datasets only: `"error"` (an undecodable file is an
+            error naming it) or `"skip"` (leave such files out, logging how many). Defaults to
+            `"error"`.
     """
 
     preset: str = "dcgan_digits"
@@ -164,6 +167,7 @@ class TrainConfig:
     restart: bool = False
     nan_policy: str = "stop"
     mixed_precision: str = "off"
+    corrupt_images: str = "error"
 
 
 def resolve(config: TrainConfig) -> tuple[presets.Preset, dict[str, Any]]:
@@ -297,7 +301,16 @@ def _train(
         data_dir=config.data_dir,
         repeat=preset.steps_per_epoch is not None,
         with_labels=preset.conditioning is not None,
+        corrupt_images=config.corrupt_images,
     )
+    if preset.conditioning is not None:
+        # A label >= num_classes would fail inside fit() on CPU and read zeros on GPU.
+        classes = data.dataset_info(preset.dataset, config.data_dir).get("num_classes")
+        if classes is not None and classes > preset.num_classes:
+            raise ValueError(
+                f"dataset {preset.dataset!r} has {classes} classes but {preset.name} is built "
+                f"for num_classes={preset.num_classes}; pass --override=num_classes={classes}"
+            )
     compile_kwargs = {
         "jit_compile": config.jit_compile,
         "steps_per_execution": config.steps_per_execution,

@@ -489,11 +489,6 @@ def test_corrupt_files_are_skipped_with_a_count(env, caplog):
     assert found == [((8, 8, 3), 0)] * 3 + [((8, 8, 3), 1)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=tf.errors.InvalidArgumentError,
-    reason="needs the class-count check in gan_zoo.training._train (issue 8, point 4)",
-)
 def test_more_classes_than_the_conditional_preset_takes(env):
     """Labels 10 and 11 for a 10-class model: an error before training, not inside fit()."""
     name = folder(env, {f"c{c:02d}/{i}.png": (32, 32, 1) for c in range(12) for i in range(2)})
@@ -514,6 +509,26 @@ def test_more_classes_than_the_conditional_preset_takes(env):
     assert f"dataset {name!r} has 12 classes" in message
     assert "num_classes=10" in message and "--override=num_classes=12" in message
     assert not os.path.exists(config.out_dir)
+
+
+def test_train_passes_corrupt_images_to_the_folder_reader(env):
+    """`TrainConfig.corrupt_images` (`--corrupt_images`): an error naming the file, or skipped."""
+    name = folder(env, {f"{i}.png": (32, 32, 1) for i in range(8)} | {"bad.png": b"not a png"})
+    config = training.TrainConfig(
+        preset="gan_digits",
+        dataset=name,
+        out_dir=os.path.join(env.tmp, "corrupt"),
+        epochs=1,
+        batch_size=4,
+        verbose=0,
+        export=False,
+        overrides={"latent_dim": LATENT},
+    )
+    with pytest.raises(ValueError, match="image file 'bad.png' .* cannot be decoded"):
+        training.train(config)
+    assert not os.path.exists(config.out_dir)
+    summary = training.train(dataclasses.replace(config, corrupt_images="skip"))
+    assert len(summary["history"]["d_loss"]) == 1  # trained on the 8 good files
 
 
 # ----------------------------------------------------------------------------- the scripts

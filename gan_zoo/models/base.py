@@ -172,10 +172,10 @@ class AdversarialModel(keras.Model):
         if self.ema_decay is not None:
             self.ema_generator = keras.models.clone_model(generator)
             self.ema_generator.set_weights(generator.get_weights())
-        self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
-        self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
-        self.d_real_tracker = keras.metrics.Mean(name="d_real")
-        self.d_fake_tracker = keras.metrics.Mean(name="d_fake")
+        self.d_loss_tracker = LossMean(name="d_loss")
+        self.g_loss_tracker = LossMean(name="g_loss")
+        self.d_real_tracker = LossMean(name="d_real")
+        self.d_fake_tracker = LossMean(name="d_fake")
         self.skipped_updates = new_skip_counter(self)
         # The networks arrive built; marking the wrapper built lets fit() skip its symbolic build.
         self.built = True
@@ -262,6 +262,9 @@ class AdversarialModel(keras.Model):
                 f"nan_policy must be one of {', '.join(NAN_POLICIES)}; got {nan_policy!r}"
             )
         self.nan_policy = nan_policy
+        for metric in self.metrics:
+            if isinstance(metric, LossMean):
+                metric.ignore_nonfinite = nan_policy == "skip"
 
     def scaled_loss(self, optimizer: keras.optimizers.Optimizer, loss: tf.Tensor) -> tf.Tensor:
         """What to differentiate (inside the tape) for a local-batch mean `loss`.
@@ -478,6 +481,27 @@ class AdversarialModel(keras.Model):
     def from_config(cls, config: dict):
         """Inverse of `get_config`."""
         return from_config_with_networks(cls, config, ("generator", "discriminator"))
+
+
+class LossMean(keras.metrics.Mean):
+    """A step log's epoch mean; under `nan_policy="skip"` it leaves NaN and inf values out.
+
+    So an epoch with dropped updates logs the mean of its finite losses (0 when none was),
+    beside `skipped_updates`. `set_nan_policy` sets `ignore_nonfinite`.
+    """
+
+    ignore_nonfinite = False
+
+    def update_state(self, values, sample_weight=None):
+        """Adds `values` (weighted by `sample_weight`), finite ones only when ignoring."""
+        if self.ignore_nonfinite:
+            values = tf.cast(values, tf.float32)
+            finite = tf.math.is_finite(values)
+            weight = tf.cast(finite, tf.float32)
+            if sample_weight is not None:
+                weight = weight * tf.cast(sample_weight, tf.float32)
+            values, sample_weight = tf.where(finite, values, tf.zeros_like(values)), weight
+        return super().update_state(values, sample_weight=sample_weight)
 
 
 def new_skip_counter(model: keras.Model) -> keras.Variable:

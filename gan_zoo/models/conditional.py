@@ -4,6 +4,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from gan_zoo.models.base import LossMean
 from gan_zoo.models.gan import GAN
 
 
@@ -111,8 +112,8 @@ class ACGAN(ConditionalGAN):
     ):
         super().__init__(generator, discriminator, num_classes, **kwargs)
         self.class_loss_weight = float(class_loss_weight)
-        self.class_loss_tracker = keras.metrics.Mean(name="class_loss")
-        self.class_accuracy_tracker = keras.metrics.Mean(name="real_class_accuracy")
+        self.class_loss_tracker = LossMean(name="class_loss")
+        self.class_accuracy_tracker = LossMean(name="real_class_accuracy")
 
     @property
     def metrics(self) -> list[keras.metrics.Metric]:

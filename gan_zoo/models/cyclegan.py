@@ -33,6 +33,7 @@ import tensorflow as tf
 from gan_zoo import losses as losses_lib
 from gan_zoo.models.base import (
     AdversarialModel,
+    LossMean,
     _replica_context,
     assign_in_sync,
     from_config_with_networks,
@@ -196,7 +197,7 @@ class CycleGAN(keras.Model):
                 )  # fmt: skip
                 self.pools[domain] = (images, count)
         self.trackers = {
-            name: keras.metrics.Mean(name=name)
+            name: LossMean(name=name)
             for name in (
                 "g_loss",
                 "adversarial_loss",

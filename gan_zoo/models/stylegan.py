@@ -43,6 +43,7 @@ import tensorflow as tf
 from gan_zoo import losses as losses_lib
 from gan_zoo.models.base import (
     AdversarialModel,
+    LossMean,
     _replica_context,
     assign_in_sync,
     from_config_with_networks,
@@ -266,8 +267,8 @@ class StyleGAN(AdversarialModel):
         self.path_length_mean = self.add_weight(
             shape=(), initializer="zeros", trainable=False, name="path_length_mean"
         )
-        self.r1_tracker = keras.metrics.Mean(name="r1_penalty")
-        self.path_length_tracker = keras.metrics.Mean(name="path_length")
+        self.r1_tracker = LossMean(name="r1_penalty")
+        self.path_length_tracker = LossMean(name="path_length")
 
     def compile(self, g_optimizer=None, d_optimizer=None, loss: str = "non_saturating", **kwargs):
         """As `AdversarialModel.compile`, defaulting to the reference's Adam(0.0025, 0, 0.99)."""

@@ -4,7 +4,7 @@ import keras
 import tensorflow as tf
 
 from gan_zoo import losses
-from gan_zoo.models.base import assign_in_sync
+from gan_zoo.models.base import LossMean, assign_in_sync
 from gan_zoo.models.gan import GAN
 
 # Seeds of the gradient penalty's interpolation weights: purpose ids 100 + k for the k-th
@@ -78,7 +78,7 @@ class WGANGP(GAN):
         if float(gp_weight) < 0:
             raise ValueError(f"gp_weight must be non-negative; got {gp_weight}")
         self.gp_weight = float(gp_weight)
-        self.gradient_penalty_tracker = keras.metrics.Mean(name="gradient_penalty")
+        self.gradient_penalty_tracker = LossMean(name="gradient_penalty")
 
     def compile(self, g_optimizer=None, d_optimizer=None, loss: str = "wasserstein", **kwargs):
         """As `AdversarialModel.compile`, with the paper's Adam(1e-4, 0, 0.9) default."""
