@@ -401,9 +401,8 @@ class Checkpointer(keras.callbacks.Callback):
         self.epoch.assign(epoch + 1)
         options = None
         if Checkpointer.after_write is not None:
-            hook = Checkpointer.after_write
             options = tf.train.CheckpointOptions(
-                experimental_write_callbacks=[lambda path: hook(path)]
+                experimental_write_callbacks=[Checkpointer.after_write]
             )
         self.manager.save(checkpoint_number=epoch + 1, options=options)
 
