@@ -100,26 +100,46 @@ flags.DEFINE_integer("breakdown_reps", 3, "Timed calls per piece or layer (best 
 
 
 # ----------------------------------------------------------------------------- reference
+def _wait(result) -> None:
+    """Blocks until `result` (tensors, or a structure of them) is computed.
+
+    GPU kernels run asynchronously: copying one element of each output to the host waits for the
+    work that produced it. On the CPU this costs nothing measurable.
+    """
+    for tensor in tf.nest.flatten(result):
+        if isinstance(tensor, (tf.Tensor, tf.Variable)) and tensor.shape.num_elements():
+            tf.reshape(tensor, [-1])[:1].numpy()
+
+
 def _best_seconds(fn, reps: int) -> float:
-    """Minimum wall time of `reps` calls of `fn` after one untimed call."""
-    fn()
+    """Minimum wall time of `reps` calls of `fn` (each waited for) after one untimed call."""
+    _wait(fn())
     best = math.inf
     for _ in range(reps):
         start = time.perf_counter()
-        fn()
+        _wait(fn())
         best = min(best, time.perf_counter() - start)
     return best
 
 
-def matmul_rates(sizes: list[int], reps: int) -> dict:
+def matmul_rates(sizes: list[int], reps: int, compute_dtype: str = "float32") -> dict:
     """fp32 matmul GFLOP/s of TensorFlow (in a tf.function) and NumPy for each square size.
+
+    TensorFlow runs on its default device (the first GPU where there is one; there, float32
+    products use TensorFloat-32 unless TF's `enable_tensor_float_32_execution(False)` was set).
+    Under a mixed-precision policy (`compute_dtype` float16 or bfloat16) TensorFlow's rate in
+    that dtype is measured too, and becomes the reference: the step's convolutions run in it.
 
     Returns:
         `{"tensorflow": {str(n): GFLOP/s, ..., "best": ...}, "numpy": {...},
-        "reference_gflops": the larger best, "reference_source": "tensorflow" or "numpy"}`.
+        ["tensorflow_<dtype>": {...},] "reference_gflops": the larger best,
+        "reference_source": "tensorflow", "numpy" or "tensorflow_<dtype>"}`.
     """
     matmul = tf.function(tf.linalg.matmul)
-    result = {"tensorflow": {}, "numpy": {}}
+    libraries = ["tensorflow", "numpy"]
+    if compute_dtype != "float32":
+        libraries.append(f"tensorflow_{compute_dtype}")
+    result = {library: {} for library in libraries}
     rng = np.random.default_rng(0)
     for n in sizes:
         a = rng.standard_normal((n, n), dtype=np.float32)
@@ -127,14 +147,18 @@ def matmul_rates(sizes: list[int], reps: int) -> dict:
         out = np.empty((n, n), np.float32)
         ta, tb = tf.constant(a), tf.constant(b)
         flop = 2.0 * n**3
-        # CPU eager execution is synchronous: the call returns once the product is computed.
         tf_seconds = _best_seconds(lambda ta=ta, tb=tb: matmul(ta, tb), reps)
         np_seconds = _best_seconds(lambda a=a, b=b, out=out: np.dot(a, b, out=out), reps)
         result["tensorflow"][str(n)] = flop / tf_seconds / 1e9
         result["numpy"][str(n)] = flop / np_seconds / 1e9
-    for library in ("tensorflow", "numpy"):
+        if compute_dtype != "float32":
+            ha, hb = tf.cast(ta, compute_dtype), tf.cast(tb, compute_dtype)
+            seconds = _best_seconds(lambda ha=ha, hb=hb: matmul(ha, hb), reps)
+            result[f"tensorflow_{compute_dtype}"][str(n)] = flop / seconds / 1e9
+    for library in libraries:
         result[library]["best"] = max(result[library].values())
-    source = max(("tensorflow", "numpy"), key=lambda lib: result[lib]["best"])
+    candidates = libraries[2:] or libraries
+    source = max(candidates, key=lambda lib: result[lib]["best"])
     result["reference_gflops"] = result[source]["best"]
     result["reference_source"] = source
     return result
@@ -199,8 +223,10 @@ def time_training(model, batch, steps: int) -> float:
     """Seconds per `fit()` step on `batch` repeated, after a warm-up fit of `WARMUP_STEPS`."""
     dataset = tf.data.Dataset.from_tensors(batch).repeat()
     model.fit(dataset, epochs=1, steps_per_epoch=WARMUP_STEPS, verbose=0)  # trace, compile
+    _wait(model.trainable_variables)
     start = time.perf_counter()
     model.fit(dataset, epochs=1, steps_per_epoch=steps, verbose=0)
+    _wait(model.trainable_variables)  # a GPU may still be running the last step's updates
     return (time.perf_counter() - start) / steps
 
 
@@ -345,10 +371,11 @@ def markdown(results: dict) -> str:
         f"Training throughput on {results['machine']['description']}, "
         f"dtype policy {results['settings']['mixed_precision']}.",
         "",
-        "Reference fp32 matmul rate, same run: "
+        "Reference matmul rate, same run: "
         + "; ".join(
             f"{lib} " + ", ".join(f"{n}²: {matmul[lib][n]:.1f}" for n in sizes) + " GFLOP/s"
-            for lib in ("tensorflow", "numpy")
+            for lib in matmul
+            if isinstance(matmul[lib], dict)
         )
         + f" → **{matmul['reference_gflops']:.1f} GFLOP/s** ({matmul['reference_source']}).",
         "",
@@ -419,9 +446,16 @@ def machine_description() -> dict:
         cpu = names[0] if names else cpu
     except OSError:
         pass
+    gpus = [
+        tf.config.experimental.get_device_details(gpu).get("device_name", gpu.name)
+        for gpu in tf.config.list_physical_devices("GPU")
+    ]
     description = f"{cpu}, {os.cpu_count()} CPU cores, TF {tf.__version__}, NumPy {np.__version__}"
+    if gpus:
+        description = f"{', '.join(gpus)} (TF's default device; {description})"
     return {
         "description": description,
+        "gpus": gpus,
         "cpu": cpu,
         "cpu_count": os.cpu_count(),
         "tensorflow": tf.__version__,
@@ -441,7 +475,8 @@ def main(argv):
     pipeline_seconds = FLAGS.pipeline_seconds if not quick else 0.2
     xla_settings = {"both": [False, True], "on": [True], "off": [False]}[FLAGS.xla]
     print(f"fp32 matmul rates (sizes {sizes}) ...", flush=True)
-    matmul = matmul_rates(sizes, reps)
+    policy_dtype = {"mixed_float16": "float16", "mixed_bfloat16": "bfloat16"}
+    matmul = matmul_rates(sizes, reps, policy_dtype.get(FLAGS.mixed_precision, "float32"))
     reference = matmul["reference_gflops"]
     cases, errors, rows = [], [], []
     for name in FLAGS.presets:

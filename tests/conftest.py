@@ -15,6 +15,11 @@ tf.config.set_logical_device_configuration(
     _cpu, [tf.config.LogicalDeviceConfiguration(), tf.config.LogicalDeviceConfiguration()]
 )
 
+# Where a GPU is visible, float32 matmuls and convolutions would run in TensorFloat-32 (10-bit
+# mantissa), and the checks against hand-computed float32 values would fail by design.
+if tf.config.list_physical_devices("GPU"):
+    tf.config.experimental.enable_tensor_float_32_execution(False)
+
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 

@@ -63,7 +63,7 @@ def query_image_pool(
 
     Args:
         pool: float `[P, H, W, C]`, P ≥ 1. The stored images (slots ≥ `count` are unused).
-        count: int32 scalar in [0, P]. Filled slots.
+        count: integer scalar in [0, P]. Filled slots (returned as int32).
         images: float `[N, H, W, C]`. The newly generated images, in order.
         swap_draws: float `[N]` in [0, 1). Decides swap (> 0.5) or pass-through when full.
         slot_draws: float `[N]` in [0, 1). Picks the slot of a swap.
@@ -191,8 +191,9 @@ class CycleGAN(keras.Model):
                     trainable=False,
                     name=f"pool_{domain}_images",
                 )
+                # int64: TF keeps int32 variables in host memory, where a GPU step can't reach.
                 count = self.add_weight(
-                    shape=(), initializer="zeros", dtype="int32", trainable=False,
+                    shape=(), initializer="zeros", dtype="int64", trainable=False,
                     name=f"pool_{domain}_count",
                 )  # fmt: skip
                 self.pools[domain] = (images, count)
@@ -319,7 +320,7 @@ class CycleGAN(keras.Model):
             images.value, count.value, everything, swap_draws, slot_draws
         )
         assign_in_sync(images, lambda _, value: value, new_images)
-        assign_in_sync(count, lambda _, value: value, new_count)
+        assign_in_sync(count, lambda _, value: tf.cast(value, tf.int64), new_count)
         local = tf.shape(fake)[0]
         start = tf.cast(replica_id, tf.int32) * local
         return answer[start : start + local]
