@@ -76,16 +76,19 @@ def query_image_pool(
     num = tf.shape(images)[0]
     images = tf.cast(images, pool.dtype)
 
+    # `tf.gather`, not `pool[slot]`: under XLA a strided slice wants its index at compile time,
+    # and the slot comes from the step's random draws, so `pool[slot]` made XLA compile the step
+    # again at every step (~30 s each on this CPU, measured).
     def body(i, pool, count, outputs):
-        image = images[i]
+        image = tf.gather(images, i)
         filling = count < pool_size
-        swap = tf.logical_and(tf.logical_not(filling), swap_draws[i] > 0.5)
+        swap = tf.logical_and(tf.logical_not(filling), tf.gather(swap_draws, i) > 0.5)
         random_slot = tf.minimum(
-            tf.cast(tf.floor(slot_draws[i] * tf.cast(pool_size, tf.float32)), tf.int32),
+            tf.cast(tf.floor(tf.gather(slot_draws, i) * tf.cast(pool_size, tf.float32)), tf.int32),
             pool_size - 1,
         )
         slot = tf.where(filling, tf.minimum(count, pool_size - 1), random_slot)
-        stored = pool[slot]
+        stored = tf.gather(pool, slot)
         outputs = outputs.write(i, tf.where(swap, stored, image))
         written = tf.where(tf.logical_or(filling, swap), image, stored)
         pool = tf.tensor_scatter_nd_update(pool, [[slot]], written[None])
