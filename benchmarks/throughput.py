@@ -69,9 +69,7 @@ DEFAULT_STEPS = {
     "gan_digits": 20,
     "wgan_gp_digits": 4,
     "stylegan_digits": 16,
-    # 4: with XLA this step is recompiled at every step (TF 2.21: the DeviceCompiler log shows
-    # one compile per call; with pool_size=0 it is not), ~20-40 s each on 2 cores.
-    "cyclegan_digits_thickness": 4,
+    "cyclegan_digits_thickness": 10,
 }
 FALLBACK_STEPS = 5
 WARMUP_STEPS = 2

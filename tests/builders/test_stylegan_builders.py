@@ -631,3 +631,20 @@ BAD_ARGUMENTS = [
 def test_bad_arguments_are_clear_errors(build, kwargs, message):
     with pytest.raises(ValueError, match=message.replace("*", r"\*")):
         build(**kwargs)
+
+
+@pytest.mark.parametrize("jit_compile", [False, True])
+def test_fir_filters_match_upfirdn2d_with_and_without_xla(jit_compile):
+    # Under XLA the filters run separably (slices and sums), else as depthwise convolutions.
+    x = _normal((2, 5, 6, 3))
+    cases = [
+        (lambda t: stylegan_layers.upsample(t, (2, 1)), dict(up=2, padding=(2, 1), gain=4.0)),
+        (lambda t: stylegan_layers.upsample(t, (3, 2)), dict(up=2, padding=(3, 2), gain=4.0)),
+        (lambda t: stylegan_layers.blur(t, (2, 2)), dict(padding=(2, 2))),
+        (lambda t: stylegan_layers.blur(t, (1, 1), stride=2), dict(down=2, padding=(1, 1))),
+    ]
+    for function, reference in cases:
+        result = tf.function(function, jit_compile=jit_compile)(tf.constant(x)).numpy()
+        expected = _reference_upfirdn2d(x, **reference)
+        assert result.shape == expected.shape
+        np.testing.assert_allclose(result, expected, rtol=1e-5, atol=1e-6)
