@@ -75,6 +75,8 @@ def query_image_pool(
     pool_size = tf.shape(pool)[0]
     num = tf.shape(images)[0]
     images = tf.cast(images, pool.dtype)
+    swap_draws = tf.cast(swap_draws, tf.float32)
+    slot_draws = tf.cast(slot_draws, tf.float32)
 
     # `tf.gather`, not `pool[slot]`: under XLA a strided slice wants its index at compile time,
     # and the slot comes from the step's random draws, so `pool[slot]` made XLA compile the step
