@@ -278,6 +278,7 @@ def test_cyclegan_digits_trains_translates_and_measures(tmp_path, tfds_data_dir)
     assert int(fresh.discriminator_b_optimizer.iterations) == 4
 
 
+@pytest.mark.slow  # 25 s; cyclegan_digits_thickness trains in make test
 def test_cyclegan_horse2zebra_trains_on_mock_data(tmp_path):
     """The download-only CycleGAN preset end to end on TFDS mock data, offline."""
     import tensorflow_datasets as tfds
@@ -328,7 +329,8 @@ TINY_STYLEGAN = {
 
 
 @pytest.mark.parametrize(
-    "name", ["stylegan_celeba64", pytest.param("stylegan_ffhq256", marks=pytest.mark.slow)]
+    "name",
+    [pytest.param(n, marks=pytest.mark.slow) for n in ("stylegan_celeba64", "stylegan_ffhq256")],
 )
 def test_stylegan_download_presets_train_on_mock_data(name, tmp_path):
     """stylegan_celeba64 on TFDS mock data and stylegan_ffhq256 on a folder of mock images

@@ -191,6 +191,7 @@ def test_generate_without_a_saved_model_is_a_clear_error(tmp_path):
     assert "no SavedModel" in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.slow  # ~35-60 s; the families' steps are in make test, the CLI path by DCGAN
 def test_conditional_preset_trains_and_generates_by_label(tmp_path, tfds_data_dir):
     out_dir = tmp_path / "cgan"
     result = run(
@@ -223,6 +224,7 @@ def test_conditional_preset_trains_and_generates_by_label(tmp_path, tfds_data_di
     assert result.returncode == 2 and "--labels must be in [0, 10)" in result.stderr
 
 
+@pytest.mark.slow  # ~35-60 s; the families' steps are in make test, the CLI path by DCGAN
 def test_cyclegan_trains_then_translates_a_folder(tmp_path, tfds_data_dir):
     out_dir = tmp_path / "run"
     result = run(
@@ -277,6 +279,7 @@ def test_cyclegan_trains_then_translates_a_folder(tmp_path, tfds_data_dir):
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow  # ~35-60 s; the families' steps are in make test, the CLI path by DCGAN
 def test_stylegan_trains_then_samples_with_truncation_and_mixing(tmp_path, tfds_data_dir):
     out_dir = tmp_path / "run"
     result = run(
