@@ -141,10 +141,8 @@ def _upsample_axis(x, axis: int, taps: list[float]):
     even = taps[0] * current + taps[2] * previous
     odd = taps[1] * current + taps[3] * previous
     both = tf.stack([even, odd], axis=axis + 1)
-    shape = [-1 if i == 0 else x.shape[i] for i in range(4)]
+    shape = [-1, *x.shape[1:]]
     shape[axis] = 2 * size + 2
-    if axis != 1:
-        shape[1] = x.shape[1]
     return tf.reshape(both, shape)
 
 
@@ -155,9 +153,7 @@ def _pad_or_crop(x, axis: int, before: int, after: int):
         # XlaDynamicUpdateSlice, which has no gradient itself, and the path-length penalty
         # differentiates this gradient again (measured: LookupError under jit_compile).
         start = max(-before, 0)
-        index = [slice(None)] * 4
-        index[axis] = slice(start, x.shape[axis] - max(-after, 0))
-        x = x[tuple(index)]
+        x = _take(x, axis, start, x.shape[axis] - max(-after, 0) - start)
     if before > 0 or after > 0:
         paddings = [[0, 0]] * 4
         paddings[axis] = [max(before, 0), max(after, 0)]
