@@ -13,7 +13,7 @@ Example:
 
 from gan_zoo.data.digits import GanZooDigits
 from gan_zoo.data.gaussian_mixture import GaussianMixture, mixture_centres, mixture_std
-from gan_zoo.data.pipeline import dataset_info, make_dataset
+from gan_zoo.data.pipeline import dataset_info, make_dataset, with_static_tuning
 from gan_zoo.data.stacked_digits import make_stacked_digits
 from gan_zoo.data.unpaired import DIGITS_THICKNESS, load_digits_thickness, make_unpaired_dataset
 
@@ -28,4 +28,5 @@ __all__ = [
     "make_unpaired_dataset",
     "mixture_centres",
     "mixture_std",
+    "with_static_tuning",
 ]

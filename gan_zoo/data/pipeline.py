@@ -41,6 +41,27 @@ CORRUPT_IMAGES = ("error", "skip")
 # paths, sizes and modification times, so rebuilding a pipeline (e.g. per evaluation) is cheap.
 _MAX_CACHED_SCANS = 8
 
+
+def with_static_tuning(dataset: tf.data.Dataset) -> tf.data.Dataset:
+    """`dataset` with tf.data's autotuner off: AUTOTUNE parallelism becomes the core count.
+
+    Every gan_zoo pipeline ends with it. The autotuner's background thread made Keras wait
+    0.4–0.8 s before the first step of most epochs (while the last epoch's iterator is torn
+    down), about 10 % of a `dcgan_digits` epoch on a 2-core CPU, and delayed the end of `fit()`
+    by 0.5–3 s; with it off the pipeline alone ran as fast (35,000 vs 33,000 img/s uncached at
+    28 px, 9,000 vs 8,800 at 64 px RGB).
+
+    Args:
+        dataset: any `tf.data.Dataset`.
+
+    Returns:
+        The same elements, with `options().autotune.enabled` False.
+    """
+    options = tf.data.Options()
+    options.autotune.enabled = False
+    return dataset.with_options(options)
+
+
 _logger = logging.getLogger(__name__)
 
 _GAUSSIAN_MIXTURE = "gaussian_mixture"
@@ -100,6 +121,7 @@ def make_dataset(
     `x / 127.5 - 1`. A TFDS dataset whose images share one static shape is preprocessed
     `PREPROCESS_CHUNK` (256) images per call, with the same results bit for bit: 4.9× the
     uncached rate for MNIST-sized images and 1.8× for 64 px RGB on a 2-core CPU.
+    Every dataset it returns has tf.data's autotuner off (`with_static_tuning`).
 
     Example:
     >>> ds = make_dataset("gan_zoo_digits", batch_size=64, image_size=32)
@@ -273,7 +295,7 @@ def make_dataset(
     if repeat:
         ds = ds.repeat()
     ds = ds.batch(batch_size, drop_remainder=drop_remainder)
-    return ds.prefetch(tf.data.AUTOTUNE)
+    return with_static_tuning(ds.prefetch(tf.data.AUTOTUNE))
 
 
 def dataset_info(name: str, data_dir: str | os.PathLike | None = None) -> dict:

@@ -20,7 +20,7 @@ import os
 import numpy as np
 import tensorflow as tf
 
-from gan_zoo.data.pipeline import make_dataset
+from gan_zoo.data.pipeline import make_dataset, with_static_tuning
 
 NUM_MODES = 1000
 DEFAULT_NUM_EXAMPLES = 60_000
@@ -156,7 +156,7 @@ def make_stacked_digits(
             indices = indices.shuffle(num_examples, seed=seed, reshuffle_each_iteration=True)
     ds = indices.map(stack, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
     ds = ds.batch(batch_size, drop_remainder=drop_remainder)
-    return ds.prefetch(tf.data.AUTOTUNE)
+    return with_static_tuning(ds.prefetch(tf.data.AUTOTUNE))
 
 
 def _check_positive_int(arg: str, value) -> None:

@@ -297,7 +297,7 @@ def make_unpaired_dataset(
     if not repeat:
         ds = ds.take(max(count for _, count in domains))
     ds = ds.batch(batch_size, drop_remainder=drop_remainder)
-    return ds.prefetch(tf.data.AUTOTUNE)
+    return _pipeline.with_static_tuning(ds.prefetch(tf.data.AUTOTUNE))
 
 
 def _count(builder, split: str, dataset: tf.data.Dataset) -> int:
