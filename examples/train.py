@@ -117,7 +117,12 @@ flags.DEFINE_enum(
 flags.DEFINE_list(
     "devices", [], "[infrastructure] Devices for mirrored/one_device, e.g. /gpu:0,/gpu:1."
 )
-flags.DEFINE_bool("jit_compile", False, "[infrastructure] XLA-compile the training step.")
+flags.DEFINE_bool(
+    "jit_compile",
+    None,
+    "[infrastructure] XLA-compile the training step (--nojit_compile: never). Default: on where "
+    "the strategy runs on GPUs or TPUs, off on CPUs.",
+)
 flags.DEFINE_integer("steps_per_execution", 1, "[infrastructure] Training steps per compiled call.")
 flags.DEFINE_enum(
     "mixed_precision",
@@ -191,7 +196,7 @@ def config_from_flags() -> training.TrainConfig:
         seed=FLAGS.seed,
         strategy=FLAGS.strategy,
         devices=FLAGS.devices,
-        jit_compile=FLAGS.jit_compile,
+        jit_compile="auto" if FLAGS.jit_compile is None else FLAGS.jit_compile,
         steps_per_execution=FLAGS.steps_per_execution,
         num_samples=FLAGS.num_samples,
         sample_every=FLAGS.sample_every,

@@ -85,6 +85,26 @@ def get_strategy(
     return tf.distribute.MirroredStrategy(devices)
 
 
+def uses_accelerator(strategy: tf.distribute.Strategy) -> bool:
+    """Whether `strategy`'s replicas run on GPUs or TPUs (not on CPUs).
+
+    The default strategy runs on TensorFlow's default device: the first GPU when there is one.
+    Multi-worker strategies are judged by this worker's devices.
+
+    Args:
+        strategy: a `tf.distribute.Strategy`, e.g. from `get_strategy`.
+
+    Returns:
+        True on a TPU, on GPUs, or under the default strategy on a machine with a GPU.
+    """
+    if isinstance(strategy, tf.distribute.TPUStrategy):
+        return True
+    if isinstance(strategy, tf.distribute.OneDeviceStrategy | tf.distribute.MirroredStrategy):
+        devices = strategy.extended.worker_devices
+        return any(tf.DeviceSpec.from_string(d).device_type in ("GPU", "TPU") for d in devices)
+    return bool(tf.config.list_logical_devices("GPU"))
+
+
 def parse_tf_config(value: str | None = None) -> dict[str, Any]:
     """Reads and validates a multi-worker `TF_CONFIG`.
 

@@ -14,6 +14,15 @@ def test_strategies():
     assert mirrored.num_replicas_in_sync == 2
 
 
+def test_uses_accelerator():
+    on_gpu = bool(tf.config.list_logical_devices("GPU"))
+    assert distribute.uses_accelerator(distribute.get_strategy("default")) is on_gpu
+    assert distribute.uses_accelerator(distribute.get_strategy("one_device")) is on_gpu
+    cpus = distribute.get_strategy("mirrored", devices=["/cpu:0", "/cpu:1"])
+    assert distribute.uses_accelerator(cpus) is False
+    assert distribute.uses_accelerator(tf.distribute.OneDeviceStrategy("/gpu:0")) is True
+
+
 def test_errors():
     with pytest.raises(
         ValueError,

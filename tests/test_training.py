@@ -56,6 +56,10 @@ def test_config_and_history_contents(digits_run):
     assert resolved["preset"]["name"] == "dcgan_digits"
     assert resolved["preset"]["batch_size"] == 16 and resolved["preset"]["epochs"] == 2
     assert resolved["run"]["seed"] == 0 and resolved["run"]["replicas"] == 1
+    # jit_compile "auto" (the default) compiles with XLA only where the replicas run on a GPU.
+    on_gpu = bool(tf.config.list_logical_devices("GPU"))
+    assert resolved["run"]["jit_compile"] == "auto" and resolved["run"]["xla"] is on_gpu
+    assert summary["model"].jit_compile is on_gpu
     with open(os.path.join(config.out_dir, "history.json")) as f:
         history = json.load(f)
     for name in ("d_loss", "g_loss", "d_real", "d_fake", "epoch_seconds"):
@@ -108,6 +112,8 @@ def test_resolve_rejects_bad_values():
         training.resolve(training.TrainConfig(nan_policy="ignore"))
     with pytest.raises(ValueError, match="mixed_precision must be one of off, mixed_float16"):
         training.resolve(training.TrainConfig(mixed_precision="float16"))
+    with pytest.raises(ValueError, match="jit_compile must be True, False or 'auto'; got 'on'"):
+        training.resolve(training.TrainConfig(jit_compile="on"))
 
 
 def test_batch_not_divisible_by_replicas(tmp_path):
