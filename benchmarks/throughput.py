@@ -276,16 +276,21 @@ def _layer_rows(network, batch_size: int, xla: bool, reps: int) -> list[dict]:
             if not count or len(shapes) != 1:
                 continue
             x = tf.random.normal((batch_size, *shapes[0][1:]))
+            # A random cotangent, and the loss returned: with sum(y) the output gradient is all
+            # ones, and with only the gradients returned the forward pass is dead code (neither
+            # gradient of a linear layer needs y), so "forward + backward" was backward alone,
+            # faster than the matmul reference (measured).
+            cotangent = tf.random.normal((batch_size, *node.outputs[0].shape[1:]))
 
             def forward(x=x, layer=layer):
                 return layer(x, training=True)
 
-            def backward(x=x, layer=layer):
+            def backward(x=x, layer=layer, cotangent=cotangent):
                 with tf.GradientTape() as tape:
                     tape.watch(x)
                     y = layer(x, training=True)
-                    loss = tf.reduce_sum(tf.cast(y, tf.float32))
-                return tape.gradient(loss, [x, *layer.trainable_variables])
+                    loss = tf.reduce_sum(tf.cast(y, tf.float32) * cotangent)
+                return loss, tape.gradient(loss, [x, *layer.trainable_variables])
 
             flop = count * batch_size
             t_forward = _timed(tf.function(forward, jit_compile=xla), reps)
