@@ -117,12 +117,33 @@ flags.DEFINE_enum(
 flags.DEFINE_list(
     "devices", [], "[infrastructure] Devices for mirrored/one_device, e.g. /gpu:0,/gpu:1."
 )
-flags.DEFINE_bool(
-    "jit_compile",
-    None,
-    "[infrastructure] XLA-compile the training step (--nojit_compile: never). Default: on where "
-    "the strategy runs on GPUs or TPUs, off on CPUs.",
+
+
+class _AutoBooleanParser(flags.BooleanParser):
+    """A boolean flag's parser that also takes "auto" (parsed as None: the default)."""
+
+    def parse(self, argument):
+        if isinstance(argument, str) and argument.strip().lower() == "auto":
+            return None
+        try:
+            return super().parse(argument)
+        except ValueError:
+            raise ValueError(f"expected true, false or auto; got {argument!r}") from None
+
+    def flag_type(self):
+        return "bool or auto"
+
+
+flags.DEFINE_flag(
+    flags.BooleanFlag(
+        "jit_compile",
+        None,
+        "[infrastructure] XLA-compile the training step: --jit_compile, --nojit_compile, or "
+        "--jit_compile=auto (the default: on where the strategy runs on GPUs or TPUs, off on "
+        "CPUs).",
+    )
 )
+flags.FLAGS["jit_compile"].parser = _AutoBooleanParser()
 flags.DEFINE_integer("steps_per_execution", 1, "[infrastructure] Training steps per compiled call.")
 flags.DEFINE_enum(
     "mixed_precision",

@@ -52,10 +52,12 @@ def test_dry_run_prints_the_resolved_config_and_writes_nothing(tmp_path):
         "--override=latent_dim=32",
         f"--out_dir={out_dir}",
         "--dry_run",
+        "--jit_compile=auto",
     )
     assert result.returncode == 0, result.stderr
     resolved = json.loads(result.stdout)
     assert resolved["preset"]["epochs"] == 3 and resolved["preset"]["latent_dim"] == 32
+    assert resolved["run"]["jit_compile"] == "auto"
     assert resolved["preset"]["batch_size"] == 512
     assert not out_dir.exists()
 
@@ -70,6 +72,7 @@ def test_dry_run_prints_the_resolved_config_and_writes_nothing(tmp_path):
         (["--batch_size=0"], "error: batch_size must be a positive integer; got 0"),
         (["--nan_policy=ignore"], "flag --nan_policy=ignore: value should be one of <stop|skip>"),
         (["--mixed_precision=fp16"], "flag --mixed_precision=fp16: value should be one of"),
+        (["--jit_compile=maybe"], "flag --jit_compile=maybe: expected true, false or auto"),
     ],
 )
 def test_bad_flags_get_one_line_errors(args, message):
