@@ -3,6 +3,7 @@ import json
 import numpy as np
 import pytest
 import tensorflow as tf
+from harness import ON_GPU
 
 from gan_zoo import distribute
 
@@ -15,9 +16,8 @@ def test_strategies():
 
 
 def test_uses_accelerator():
-    on_gpu = bool(tf.config.list_logical_devices("GPU"))
-    assert distribute.uses_accelerator(distribute.get_strategy("default")) is on_gpu
-    assert distribute.uses_accelerator(distribute.get_strategy("one_device")) is on_gpu
+    assert distribute.uses_accelerator(distribute.get_strategy("default")) is ON_GPU
+    assert distribute.uses_accelerator(distribute.get_strategy("one_device")) is ON_GPU
     cpus = distribute.get_strategy("mirrored", devices=["/cpu:0", "/cpu:1"])
     assert distribute.uses_accelerator(cpus) is False
     assert distribute.uses_accelerator(tf.distribute.OneDeviceStrategy("/gpu:0")) is True

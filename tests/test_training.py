@@ -4,6 +4,7 @@ import os
 import numpy as np
 import pytest
 import tensorflow as tf
+from harness import ON_GPU
 
 from gan_zoo import callbacks, presets, training
 
@@ -57,9 +58,8 @@ def test_config_and_history_contents(digits_run):
     assert resolved["preset"]["batch_size"] == 16 and resolved["preset"]["epochs"] == 2
     assert resolved["run"]["seed"] == 0 and resolved["run"]["replicas"] == 1
     # jit_compile "auto" (the default) compiles with XLA only where the replicas run on a GPU.
-    on_gpu = bool(tf.config.list_logical_devices("GPU"))
-    assert resolved["run"]["jit_compile"] == "auto" and resolved["run"]["xla"] is on_gpu
-    assert summary["model"].jit_compile is on_gpu
+    assert resolved["run"]["jit_compile"] == "auto" and resolved["run"]["xla"] is ON_GPU
+    assert summary["model"].jit_compile is ON_GPU
     with open(os.path.join(config.out_dir, "history.json")) as f:
         history = json.load(f)
     for name in ("d_loss", "g_loss", "d_real", "d_fake", "epoch_seconds"):

@@ -42,30 +42,6 @@ CORRUPT_IMAGES = ("error", "skip")
 _MAX_CACHED_SCANS = 8
 
 
-def with_static_tuning(dataset: tf.data.Dataset) -> tf.data.Dataset:
-    """`dataset` with tf.data's autotuner off: AUTOTUNE parallelism stays at TF's start value.
-
-    That value is min(16, the CPU's threads) for each parallel map. Every gan_zoo pipeline ends
-    with it; on a host with more than 16 cores, `ds.with_options(...)` with
-    `options.autotune.enabled = True` turns the autotuner back on.
-
-    Why: the autotuner's background thread made Keras wait 0.4–0.8 s before the first step of
-    most epochs (while the last epoch's iterator is torn down), about 10 % of a `dcgan_digits`
-    epoch on a 2-core CPU, and delayed the end of `fit()` by 0.5–3 s. With it off the pipeline
-    alone ran as fast: 35,000 vs 33,000 img/s uncached at 28 px and 9,000 vs 8,800 at 64 px RGB
-    on 2 cores, 70,000–76,000 img/s either way at 28 px on 16.
-
-    Args:
-        dataset: any `tf.data.Dataset`.
-
-    Returns:
-        The same elements, with `options().autotune.enabled` False.
-    """
-    options = tf.data.Options()
-    options.autotune.enabled = False
-    return dataset.with_options(options)
-
-
 _logger = logging.getLogger(__name__)
 
 _GAUSSIAN_MIXTURE = "gaussian_mixture"
@@ -79,6 +55,30 @@ _NAMES_HELP = (
     "or any TFDS dataset name (tfds.list_builders()); unpaired (a, b) image pairs: "
     f"{DIGITS_THICKNESS} or cycle_gan/<pair> (e.g. cycle_gan/horse2zebra)"
 )
+
+
+def with_static_tuning(dataset: tf.data.Dataset) -> tf.data.Dataset:
+    """`dataset` with tf.data's autotuner off: AUTOTUNE parallelism stays at TF's start value.
+
+    That value is min(16, the CPU's threads) for each parallel map. Every gan_zoo pipeline ends
+    with it; on a host with more than 16 cores, `ds.with_options(...)` with
+    `options.autotune.enabled = True` turns the autotuner back on.
+
+    Why: the autotuner's background thread made Keras wait 0.4–0.8 s before the first step of
+    most epochs (while the last epoch's iterator is torn down), about 10 % of a `dcgan_digits`
+    epoch on a 2-core CPU, and delayed the end of `fit()` by 0.5–3 s. With it off the pipeline
+    alone ran as fast: 35,000 vs 33,000 img/s uncached at 28 px and 9,000 vs 8,800 at 64 px RGB
+    on 2 cores, 66,000–79,000 img/s either way at 28 px on 16.
+
+    Args:
+        dataset: any `tf.data.Dataset`.
+
+    Returns:
+        The same elements, with `options().autotune.enabled` False.
+    """
+    options = tf.data.Options()
+    options.autotune.enabled = False
+    return dataset.with_options(options)
 
 
 @dataclasses.dataclass(frozen=True)
