@@ -19,8 +19,11 @@ history.json and loss_curves.png, checkpoints/, logs/ (TensorBoard) and saved_mo
 
 Resuming: a run directory with a checkpoint is continued from its newest one (model, EMA,
 optimizers, epoch and step; the data resume where they were), so rerunning the same command
-after a crash or a kill ends as an uninterrupted run would; `--restart` deletes the old run's
-files and starts over. Resuming with another preset or other network settings is an error.
+after a crash or a kill ends as an uninterrupted run would; `--restart` deletes the files the
+old run wrote and starts over. Resuming with another preset or other network settings is an
+error. A damaged checkpoint is skipped for the next older one (and kept in
+checkpoints/damaged/), unusable JSON files are kept as *.damaged, and one run directory takes
+one trainer at a time (`make reliability` shows each case).
 
 Exit status: 0 trained; 2 bad input (one line on stderr); 3 training diverged (a NaN or
 infinite loss under --nan_policy=stop: one line on stderr naming the step, the loss and the
@@ -44,6 +47,13 @@ Testing hooks (environment variables):
       written and before the checkpoint index names it, the process truncates the checkpoint's
       data file to half (a torn write) and kills itself with SIGKILL (tests/test_crash.py
       checks that the previous checkpoint still loads and that a rerun resumes from it).
+  GAN_ZOO_KILL_IN_EXPORT=STAGE  the process kills itself with SIGKILL when the export
+      reaches STAGE: written (the new SavedModel complete in its temporary directory),
+      old_moved (between the two renames: no saved_model/, the previous one at
+      saved_model.old), replaced (the new one in place, saved_model.old not yet deleted).
+
+Quiet by default: TensorFlow's C++ log lines are kept off stderr; --verbosity=0 (absl's flag)
+shows them and INFO logs.
 """
 
 import json
@@ -52,8 +62,10 @@ import os
 import signal
 import sys
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from gan_zoo import console  # noqa: E402 (no TensorFlow: it must come before TF's import)
+
+console.quiet_native_logs()  # TF's C++ log lines off stderr unless --verbosity asks
 
 from absl import app, flags, logging  # noqa: E402
 
@@ -102,8 +114,9 @@ flags.DEFINE_string(
 flags.DEFINE_bool(
     "restart",
     False,
-    "[infrastructure] Delete --out_dir's checkpoints, history, samples, logs and export and "
-    "start at epoch 0 instead of resuming.",
+    "[infrastructure] Delete the files gan_zoo wrote in --out_dir (checkpoints, history, "
+    "samples, logs, export; your own files stay) and start at epoch 0 instead of resuming. "
+    "Refused on a directory that is not a gan_zoo run.",
 )
 flags.DEFINE_enum(
     "strategy",
@@ -250,10 +263,22 @@ def install_kill_in_checkpoint(epoch: int) -> None:
     callbacks.Checkpointer.after_write = staticmethod(kill)
 
 
+def install_kill_in_export(stage: str) -> None:
+    """The GAN_ZOO_KILL_IN_EXPORT hook: die with SIGKILL when the export reaches `stage`."""
+    from gan_zoo import export
+
+    def kill(reached: str) -> None:
+        if reached == stage:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    export.after_stage = kill
+
+
 def main(argv):
     """Trains, or prints the configuration with --dry_run."""
     del argv
-    logging.set_verbosity(logging.WARNING)  # TF's checkpoint saver logs at INFO every epoch
+    if console.requested_verbosity() is None:  # TF's checkpoint saver logs at INFO every epoch
+        logging.set_verbosity(logging.WARNING)
     try:
         config = config_from_flags()
         if FLAGS.dry_run:
@@ -263,6 +288,9 @@ def main(argv):
         kill_epoch = os.environ.get("GAN_ZOO_KILL_IN_CHECKPOINT")
         if kill_epoch:
             install_kill_in_checkpoint(int(kill_epoch))
+        kill_stage = os.environ.get("GAN_ZOO_KILL_IN_EXPORT")
+        if kill_stage:
+            install_kill_in_export(kill_stage)
         summary = training.train(config)
     except ValueError as error:  # bad input: one line, no stack trace
         print(f"error: {error}", file=sys.stderr)

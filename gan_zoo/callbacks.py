@@ -202,8 +202,21 @@ class HistoryWriter(keras.callbacks.Callback):
 
     def on_train_begin(self, logs=None):
         if os.path.exists(self.json_path):
-            with open(self.json_path) as f:
-                self.history = json.load(f)
+            try:
+                with open(self.json_path) as f:
+                    history = json.load(f)
+            except (OSError, UnicodeDecodeError, ValueError) as error:
+                history, problem = None, str(error)[:80]
+            else:
+                problem = "not an object of per-epoch lists"
+            if not isinstance(history, dict) or not all(
+                isinstance(v, list) for v in history.values()
+            ):
+                raise ValueError(
+                    f"{self.json_path} is unusable ({problem}); move it away to start a new "
+                    "history (gan_zoo.training does, keeping it as history.json.damaged)"
+                )
+            self.history = history
 
     def on_epoch_begin(self, epoch, logs=None):
         self._epoch_start = time.perf_counter()
@@ -347,24 +360,35 @@ class Checkpointer(keras.callbacks.Callback):
         self.epoch = None
         self.refused: list[int] = []
 
-    def _ensure_manager(self) -> None:
-        if self.manager is not None:
+    def _ensure_checkpoint(self) -> None:
+        if self.checkpoint is not None:
             return
         self.epoch = tf.Variable(0, dtype=tf.int64, trainable=False, name="epoch")
         self.checkpoint = tf.train.Checkpoint(
             model=self.model, epoch=self.epoch, **checkpoint_items(self.model)
         )
+
+    def _ensure_manager(self) -> None:
+        # Created when training begins, not at restore: the manager reads the checkpoint index
+        # once, and `gan_zoo.training` may repair that index between the two.
+        if self.manager is not None:
+            return
+        self._ensure_checkpoint()
         self.manager = tf.train.CheckpointManager(
             self.checkpoint, self.directory, max_to_keep=self.max_to_keep
         )
 
-    def restore(self, model: keras.Model, directory: str | None = None) -> int:
-        """Restores the newest checkpoint into `model` (call before `fit`).
+    def restore(
+        self, model: keras.Model, directory: str | None = None, path: str | None = None
+    ) -> int:
+        """Restores a checkpoint into `model` (call before `fit`).
 
         Args:
             model: the compiled model `fit` will train.
-            directory: where to look; None for `self.directory`. (A multi-worker run's other
-                workers save into a temporary directory but resume from the chief's.)
+            directory: where to look for the newest checkpoint; None for `self.directory`.
+                (A multi-worker run's other workers save into a temporary directory but
+                resume from the chief's.)
+            path: a checkpoint's path prefix (`.../ckpt-7`) to restore instead of the newest.
 
         Returns:
             The number of epochs the checkpoint had finished (the `initial_epoch` to give
@@ -372,11 +396,13 @@ class Checkpointer(keras.callbacks.Callback):
 
         Raises:
             AssertionError or ValueError (from `tf.train`): the checkpoint does not fit the
-                model (another architecture).
+                model (another architecture). Damaged files raise what TensorFlow raises
+                (`tf.errors.OpError`, `IndexError`); `gan_zoo.run_dir.check_checkpoint`
+                tells damage from a mismatch beforehand.
         """
         self.set_model(model)
-        self._ensure_manager()
-        path = tf.train.latest_checkpoint(directory or self.directory)
+        self._ensure_checkpoint()
+        path = path or tf.train.latest_checkpoint(directory or self.directory)
         if path is None:
             return 0
         status = self.checkpoint.restore(path)

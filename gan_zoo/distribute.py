@@ -64,9 +64,15 @@ def get_strategy(
     devices = list(devices or [])
     if devices and name not in ("mirrored", "one_device"):
         raise ValueError(f"--devices needs --strategy=mirrored or one_device; got {name!r}")
+    devices = [_check_device(device) for device in devices]
     if name == "default":
         return tf.distribute.get_strategy()
     if name == "one_device":
+        if len(devices) > 1:
+            raise ValueError(
+                f"--strategy=one_device takes one device; got {len(devices)}: "
+                f"{', '.join(devices)} (use --strategy=mirrored for several)"
+            )
         gpus = tf.config.list_logical_devices("GPU")
         device = devices[0] if devices else ("/gpu:0" if gpus else "/cpu:0")
         return tf.distribute.OneDeviceStrategy(device)
@@ -83,6 +89,56 @@ def get_strategy(
             devices, cross_device_ops=tf.distribute.ReductionToOneDevice()
         )
     return tf.distribute.MirroredStrategy(devices)
+
+
+def _check_device(device: str) -> str:
+    """`device` when this machine has it (`/gpu:1`, `/cpu:0`, ...); else a one-line ValueError.
+
+    Without this check `MirroredStrategy` on a missing GPU aborts the process (exit 134 or a
+    segfault, measured) and `OneDeviceStrategy` quietly places the work elsewhere.
+    """
+    try:
+        spec = tf.DeviceSpec.from_string(device.strip())
+    except (ValueError, TypeError):
+        spec = None
+    available = tf.config.list_logical_devices()
+    names = [
+        f"/{d.device_type.lower()}:{tf.DeviceSpec.from_string(d.name).device_index}"
+        for d in available
+    ]
+    if spec is None or not spec.device_type:
+        raise ValueError(
+            f"--devices entry {device!r} is not a device name; use e.g. /gpu:0 or /cpu:0 "
+            f"(this machine has: {', '.join(names)})"
+        )
+    wanted = f"/{spec.device_type.lower()}:{spec.device_index or 0}"
+    if wanted not in names:
+        raise ValueError(
+            f"--devices names {device!r}, which this machine does not have; it has: "
+            f"{', '.join(names)}"
+        )
+    return wanted
+
+
+def describe_devices(strategy: tf.distribute.Strategy) -> list[str]:
+    """The devices `strategy`'s replicas run on, as `/cpu:0`, `/gpu:1`, ... (for config.json).
+
+    The default strategy runs on TensorFlow's default device (the first GPU when there is
+    one); a multi-worker or TPU strategy lists this worker's devices.
+    """
+    try:
+        devices = list(strategy.extended.worker_devices)
+    except (AttributeError, RuntimeError):
+        devices = []
+    if isinstance(strategy, tf.distribute.OneDeviceStrategy | tf.distribute.MirroredStrategy):
+        pass
+    elif not isinstance(strategy, tf.distribute.TPUStrategy) and not is_multi_worker(strategy):
+        devices = ["/gpu:0" if tf.config.list_logical_devices("GPU") else "/cpu:0"]
+    described = []
+    for device in devices:
+        spec = tf.DeviceSpec.from_string(device)
+        described.append(f"/{(spec.device_type or 'cpu').lower()}:{spec.device_index or 0}")
+    return described
 
 
 def uses_accelerator(strategy: tf.distribute.Strategy) -> bool:

@@ -28,13 +28,19 @@ The restored functions (`loaded.serving_default(noise)`, positional) check shape
 Python first: `TypeError: ... Can not cast TensorSpec(shape=(2, 7), dtype=tf.float32,
 name='noise') to TensorSpec(shape=(None, 100), dtype=tf.float32, name='noise')`.
 
-Writes are atomic: the SavedModel is written to a temporary directory and renamed into place, so
-a crash mid-export leaves the previous export intact.
+Writes are atomic: the SavedModel is written to a temporary directory `PATH.tmp-PID`, the old
+export is renamed to `PATH.old`, the new one to `PATH`, and `PATH.old` is deleted. A kill at any
+instant leaves either a complete export at `PATH`, or (between the two renames) none there and
+the complete previous one at `PATH.old`: `recover(PATH)`, which every export and every
+`gan_zoo.training.train` call runs first, renames it back and removes the temporary
+directories of killed exports.
 """
 
 import json
 import os
+import re
 import shutil
+from collections.abc import Callable
 
 import keras
 import tensorflow as tf
@@ -48,6 +54,18 @@ def uint8_images(images: tf.Tensor) -> tf.Tensor:
     return tf.cast(tf.clip_by_value(tf.round((images + 1.0) * 127.5), 0.0, 255.0), tf.uint8)
 
 
+# A test hook: None, or a function called with the stage an export has reached ("written":
+# the new SavedModel is complete in its temporary directory; "old_moved": the previous export
+# is at PATH.old and PATH is empty; "replaced": the new one is at PATH, PATH.old not yet
+# deleted). `examples/train.py` sets it (GAN_ZOO_KILL_IN_EXPORT) to kill itself there.
+after_stage: Callable[[str], None] | None = None
+
+
+def _stage(name: str) -> None:
+    if after_stage is not None:
+        after_stage(name)
+
+
 def _replace_directory(temporary: str, path: str) -> None:
     """Moves `temporary` to `path`, keeping the old `path` until the new one is in place."""
     backup = f"{path}.old"
@@ -55,9 +73,53 @@ def _replace_directory(temporary: str, path: str) -> None:
         shutil.rmtree(backup)
     if os.path.exists(path):
         os.replace(path, backup)
+        _stage("old_moved")
     os.replace(temporary, path)
+    _stage("replaced")
     if os.path.exists(backup):
         shutil.rmtree(backup)
+
+
+def recover(path: str) -> list[str]:
+    """Finishes or undoes an interrupted export to `path`; returns what it did (sentences).
+
+    `PATH.old` without `PATH` (killed between the two renames): `PATH.old` is complete (it is
+    renamed only after the new export is whole, and deleted only once `PATH` exists), so it is
+    renamed back. `PATH.old` beside `PATH` (killed while deleting it): removed.
+    `PATH.tmp-PID` of a process that is no longer running: removed.
+    """
+    path = os.path.abspath(path)
+    done = []
+    backup = f"{path}.old"
+    if os.path.isdir(backup):
+        if os.path.exists(path):
+            shutil.rmtree(backup)
+            done.append(f"removed {backup}, left by an interrupted export")
+        else:
+            os.replace(backup, path)
+            done.append(f"restored the previous export {path} (an export was interrupted)")
+    parent, name = os.path.split(path)
+    if os.path.isdir(parent):
+        pattern = re.compile(rf"{re.escape(name)}\.tmp-(\d+)")
+        for entry in sorted(os.listdir(parent)):
+            match = pattern.fullmatch(entry)
+            if match and not _process_running(int(match.group(1))):
+                shutil.rmtree(os.path.join(parent, entry), ignore_errors=True)
+                done.append(f"removed {entry}, left by an interrupted export")
+    return done
+
+
+def _process_running(pid: int) -> bool:
+    """Whether process `pid` exists on this host (this process counts as not running)."""
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # it exists, as another user's process
+        return True
+    return True
 
 
 def _check_shape(tensor: tf.Tensor, dims: list[int | None], message: str) -> tf.Operation:
@@ -110,12 +172,12 @@ def _write_archive(archive, path: str, info: dict) -> str:
     """Writes `archive` and `gan_zoo.json` to a temporary directory, then renames it to `path`."""
     path = os.path.abspath(path)
     os.makedirs(os.path.dirname(path), exist_ok=True)
+    recover(path)  # also removes this process's own stale temporary directory
     temporary = f"{path}.tmp-{os.getpid()}"
-    if os.path.exists(temporary):
-        shutil.rmtree(temporary)
     archive.write_out(temporary, verbose=False)
     with open(os.path.join(temporary, METADATA_FILE), "w") as f:
         json.dump(info, f, indent=2)
+    _stage("written")
     _replace_directory(temporary, path)
     return path
 

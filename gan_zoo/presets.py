@@ -5,6 +5,7 @@ also reads its dataset, batch size and schedule. Add a family by registering a `
 """
 
 import dataclasses
+import inspect
 import numbers
 from typing import Any
 
@@ -174,7 +175,116 @@ class Preset:
                 f"images and without conditioning; got {preset.algorithm!r}, "
                 f"{preset.architecture!r}, conditioning {preset.conditioning!r}"
             )
+        _check_ranges(preset)
+        _check_kwargs(preset)
         return preset
+
+
+def _check_ranges(preset: "Preset") -> None:
+    """Adam's betas and the EMA decay in [0, 1); penalty weights >= 0; intervals >= 1."""
+    for key in ("beta_1", "beta_2"):
+        value = getattr(preset, key)
+        if not _is_number(value) or not 0.0 <= value < 1.0:
+            raise ValueError(f"{key} must be a number in [0, 1); got {value!r}")
+    if preset.ema_decay is not None and (
+        not _is_number(preset.ema_decay) or not 0.0 <= preset.ema_decay < 1.0
+    ):
+        raise ValueError(f"ema_decay must be in [0, 1) or None; got {preset.ema_decay!r}")
+    for key, value in preset.model_kwargs.items():
+        if key.endswith(("_weight", "_gamma", "_probability", "_decay")) or key == "clip_value":
+            if not _is_number(value) or value < 0:
+                raise ValueError(f"model_kwargs {key} must be a number >= 0; got {value!r}")
+            if key.endswith(("_probability", "_decay")) and value > 1:
+                raise ValueError(f"model_kwargs {key} must be in [0, 1]; got {value!r}")
+        if key.endswith("_interval") and not _is_positive(value, numbers.Integral):
+            raise ValueError(f"model_kwargs {key} must be a positive integer; got {value!r}")
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+# Arguments a preset sets itself (not through generator_kwargs / discriminator_kwargs).
+_SET_BY_PRESET = {"latent_dim", "image_size", "channels", "sample_shape", "input_shape", "name"}
+
+
+def _network_builders(preset: "Preset") -> dict[str, list]:
+    """The builder functions that receive `generator_kwargs` and `discriminator_kwargs`."""
+    if preset.architecture == "resnet_patchgan":
+        return {
+            "generator_kwargs": [builders.cyclegan.resnet_generator],
+            "discriminator_kwargs": [builders.cyclegan.patchgan_discriminator],
+        }
+    if preset.architecture == "stylegan":
+        return {
+            "generator_kwargs": [builders.stylegan.synthesis_network, {"w_dim", "mapping_layers"}],
+            "discriminator_kwargs": [builders.stylegan.discriminator],
+        }
+    generator_fn, discriminator_fn = builders.get(preset.architecture)
+    return {"generator_kwargs": [generator_fn], "discriminator_kwargs": [discriminator_fn]}
+
+
+def _accepted(functions: list) -> set[str] | None:
+    """Keyword names the functions (or explicit name sets) take; None when any takes **kwargs."""
+    names: set[str] = set()
+    for item in functions:
+        if isinstance(item, set):
+            names |= item
+            continue
+        for parameter in inspect.signature(item).parameters.values():
+            if parameter.kind is parameter.VAR_KEYWORD:
+                return None
+            if parameter.kind is not parameter.VAR_POSITIONAL:
+                names.add(parameter.name)
+    return names - _SET_BY_PRESET
+
+
+def _model_arguments(algorithm: str) -> set[str] | None:
+    """Keyword arguments the algorithm's model class accepts through its `__init__` chain."""
+    names: set[str] = set()
+    for cls in models.get(algorithm).__mro__:
+        if "__init__" not in vars(cls) or cls.__module__.startswith("keras"):
+            continue
+        for parameter in inspect.signature(vars(cls)["__init__"]).parameters.values():
+            if parameter.kind in (parameter.POSITIONAL_OR_KEYWORD, parameter.KEYWORD_ONLY):
+                names.add(parameter.name)
+    # Set from the preset's own fields, or networks (positional), not through model_kwargs.
+    return names - {
+        "self",
+        "generator",
+        "discriminator",
+        "latent_dim",
+        "d_steps",
+        "ema_decay",
+        "seed",
+        "name",
+        "num_classes",
+        "generator_a_to_b",
+        "generator_b_to_a",
+        "discriminator_a",
+        "discriminator_b",
+    }
+
+
+def _check_kwargs(preset: "Preset") -> None:
+    """Every key of `generator_kwargs`, `discriminator_kwargs`, `model_kwargs` is accepted."""
+    accepted = {key: _accepted(functions) for key, functions in _network_builders(preset).items()}
+    accepted["model_kwargs"] = _model_arguments(preset.algorithm)
+    for key, names in accepted.items():
+        given = getattr(preset, key)
+        if not isinstance(given, dict):
+            raise ValueError(f"{key} must be a JSON object (a dict); got {given!r}")
+        unknown = sorted(set(given) - names) if names is not None else []
+        if unknown:
+            owner = (
+                f"the {preset.algorithm} model"
+                if key == "model_kwargs"
+                else f"the {preset.architecture} {key.split('_')[0]}"
+            )
+            raise ValueError(
+                f"{key} key(s) {', '.join(map(repr, unknown))} not accepted by {owner}; "
+                f"accepted: {', '.join(sorted(names)) or 'none'}"
+            )
 
 
 def _is_positive(value: Any, kind: type) -> bool:

@@ -17,7 +17,19 @@ the data from where the interrupted run was (see `_resume_data`), and trains to 
 number of epochs: a run killed and rerun ends with the same weights as one never interrupted
 (`tests/test_resume.py`, `tests/test_crash.py`). `history.json` continues from the restored
 epoch. The directory's `config.json` must describe the same preset and networks
-(`check_resumable`); `TrainConfig.restart` deletes the old run's files and starts over.
+(`check_resumable`); `TrainConfig.restart` deletes the files gan_zoo wrote there (and
+refuses on a directory that is not a gan_zoo run) and starts over.
+
+Damage and accidents (`gan_zoo.run_dir`; `make reliability` runs each through the CLI): the
+run directory is locked for one trainer (a second one stops at once naming the first; a lock
+left by a killed process is taken over). A checkpoint that does not read back is skipped for
+the next older one and moved into `checkpoints/damaged/`; a missing or garbage checkpoint
+index is rebuilt from the checkpoint files; an unusable `config.json` or `history.json` is
+kept as `<name>.damaged`; each is reported on stderr. Checkpoints none of which loads are an
+error, and nothing is deleted that the user did not ask to delete. An export interrupted by
+a kill is finished or undone before the run starts (`gan_zoo.export.recover`). `--out_dir`
+and `--data_dir` that cannot be used are one-line errors before any work; `config.json`
+records the devices that ran (`run.devices_used`) and whether XLA was on (`run.xla`).
 
 Divergence: with `nan_policy="stop"` a NaN or infinite log stops training
 (`callbacks.DivergenceGuard`), nothing more is checkpointed, and `train` raises
@@ -43,6 +55,7 @@ import math
 import os
 import re
 import shutil
+import sys
 import tempfile
 import time
 from typing import Any
@@ -52,6 +65,7 @@ import tensorflow as tf
 
 from gan_zoo import callbacks as callbacks_lib
 from gan_zoo import data, distribute, export, precision, presets
+from gan_zoo import run_dir as run_directory
 from gan_zoo.models.base import NAN_POLICIES
 
 # Preset settings that shape the networks' and optimizers' variables: a run directory written
@@ -69,17 +83,6 @@ STRUCTURAL_SETTINGS = (
     "generator_kwargs",
     "discriminator_kwargs",
     "optimizer",
-)
-
-# What `restart` deletes from a run directory before starting over.
-RUN_FILES = (
-    "checkpoints",
-    "history.json",
-    "loss_curves.png",
-    "samples",
-    "logs",
-    "saved_model",
-    "translation.json",
 )
 
 
@@ -133,8 +136,10 @@ class TrainConfig:
         export: bool. Write `saved_model/` at the end. Defaults to True.
         verbose: int or "auto". Keras progress bar setting. Defaults to "auto".
         overrides: dict. Other preset fields to change (`{"latent_dim": 64}`).
-        restart: bool. Delete the run directory's checkpoints, history, samples, logs and
-            export and start at epoch 0; when False a directory with a checkpoint is resumed.
+        restart: bool. Delete the files gan_zoo wrote in the run directory (checkpoints,
+            history, samples, TensorBoard events, export; other files are kept) and start at
+            epoch 0; refused on a directory that is not a gan_zoo run. When False a directory
+            with a checkpoint is resumed.
             Defaults to False.
         nan_policy: str. `"stop"`: a NaN or infinite loss stops training and `train` raises
             `TrainingDiverged`; `"skip"`: the model drops such updates and logs their count
@@ -257,17 +262,29 @@ def train(config: TrainConfig) -> dict[str, Any]:
     """
     start = time.perf_counter()
     preset, resolved = resolve(config)
+    run_directory.check_data_dir(config.data_dir)
     strategy = distribute.get_strategy(config.strategy, config.devices)
     distribute.check_global_batch(preset.batch_size, strategy)
     resolved["run"]["replicas"] = strategy.num_replicas_in_sync
+    resolved["run"]["devices_used"] = distribute.describe_devices(strategy)
     xla = config.jit_compile
     resolved["run"]["xla"] = distribute.uses_accelerator(strategy) if xla == "auto" else xla
     if distribute.is_chief(strategy):
-        return _train(config, preset, resolved, strategy, resolved["run"]["out_dir"], start)
+        out_dir = resolved["run"]["out_dir"]
+        run_directory.check_out_dir(out_dir)
+        lock = run_directory.RunLock(out_dir)
+        if os.path.isdir(out_dir):  # another trainer may be at work there: find out at once
+            if config.restart:
+                run_directory.check_restart(out_dir)
+            lock.acquire()
+        try:
+            return _train(config, preset, resolved, strategy, out_dir, start, lock)
+        finally:
+            lock.release()
     # A non-chief worker: the same work into a temporary directory, deleted afterwards.
     scratch = tempfile.mkdtemp(prefix="gan_zoo_worker_")
     try:
-        summary = _train(config, preset, resolved, strategy, scratch, start)
+        summary = _train(config, preset, resolved, strategy, scratch, start, None)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     summary.update(out_dir=resolved["run"]["out_dir"], samples=None, saved_model=None, chief=False)
@@ -281,6 +298,7 @@ def _train(
     strategy: Any,
     out_dir: str,
     start: float,
+    lock: run_directory.RunLock | None,
 ) -> dict[str, Any]:
     """`train`'s work once the strategy is known, writing the run directory into `out_dir`.
 
@@ -293,8 +311,8 @@ def _train(
             "eval_every applies to generators from noise; translation presets are measured "
             "at the end of training (translation.json) and by examples/evaluate.py"
         )
-    run_dir = resolved["run"]["out_dir"]
-    chief = out_dir == run_dir
+    run_dir_path = resolved["run"]["out_dir"]
+    chief = out_dir == run_dir_path
     # The shuffle order depends on TensorFlow's global seed as well as the dataset's: set it
     # first, so the same config gives the same batches whatever ran before in this process.
     keras.utils.set_random_seed(config.seed)
@@ -332,8 +350,27 @@ def _train(
     checkpointer = callbacks_lib.Checkpointer(
         os.path.join(out_dir, "checkpoints"), every_n_epochs=config.checkpoint_every, guard=guard
     )
+    if preset.steps_per_epoch is None and int(dataset.cardinality()) == 0:
+        examples = data.dataset_info(preset.dataset, config.data_dir).get("num_examples", {})
+        count = examples.get("train") if isinstance(examples, dict) else None
+        raise ValueError(
+            f"batch_size {preset.batch_size} is larger than the {count or 'few'} training "
+            f"examples of {preset.dataset!r}: an epoch would have 0 steps; use --batch_size "
+            f"<= {count or 'the number of examples'}, or --steps_per_epoch with a repeated "
+            "stream"
+        )
     # Data and model exist (a bad dataset leaves no run directory): resume or start over.
-    initial_epoch = _initial_epoch(config, resolved, run_dir, chief, model, checkpointer)
+    if lock is not None:
+        lock.acquire()
+        if lock.taken_over:
+            owner = lock.taken_over
+            _warn(
+                f"took over the lock of {run_dir_path} left by pid {owner.get('pid')} "
+                f"(started {owner.get('started', '?')}), which is no longer running"
+            )
+        for done in export.recover(os.path.join(run_dir_path, run_directory.EXPORT)):
+            _warn(done)
+    initial_epoch = _initial_epoch(config, resolved, run_dir_path, chief, model, checkpointer)
     if distribute.is_multi_worker(strategy):
         _check_workers_agree(strategy, initial_epoch)
     dataset, steps_per_epoch = _resume_data(
@@ -381,7 +418,9 @@ def _train(
             shuffle=False,  # the dataset shuffles; True only makes Keras warn about it
         ).history
     elif chief:
-        print(f"{run_dir} has finished all {preset.epochs} epochs; nothing to train", flush=True)
+        print(
+            f"{run_dir_path} has finished all {preset.epochs} epochs; nothing to train", flush=True
+        )
     _raise_if_diverged(model, guard, checkpointer)
     if history:
         final = {name: values[-1] for name, values in history.items()}
@@ -431,27 +470,95 @@ def _initial_epoch(
     model: keras.Model,
     checkpointer: callbacks_lib.Checkpointer,
 ) -> int:
-    """Restarts (deleting the old run's files) or restores the newest checkpoint of `run_dir`.
+    """Restarts (deleting the old run's files) or restores the newest checkpoint that loads.
+
+    Damage is repaired only once the restore has succeeded, and never by deleting: a
+    checkpoint that does not read back (truncated, missing data file, garbage index) is
+    skipped for the next older one and moved into `checkpoints/damaged/`; an unreadable
+    `config.json` or `history.json` is kept as `<name>.damaged`; each is reported on stderr.
+    Checkpoints that exist but none of which loads, or a directory that cannot be listed,
+    are an error: the run never silently starts again at epoch 0 over them.
 
     Returns:
         The epoch to start at: the restored checkpoint's, or 0.
     """
     if config.restart:
         if chief:
-            for name in (*RUN_FILES, "config.json"):
-                path = os.path.join(run_dir, name)
-                if os.path.isdir(path):
-                    shutil.rmtree(path)
-                elif os.path.exists(path):
-                    os.remove(path)
+            deleted, kept = run_directory.restart(run_dir)
+            if deleted or kept:
+                note = f"; kept {len(kept)} file(s) gan_zoo did not write" if kept else ""
+                print(f"--restart: deleted {deleted} file(s) of the old run{note}", flush=True)
         return 0
-    checkpoint_dir = os.path.join(run_dir, "checkpoints")
-    latest = tf.train.latest_checkpoint(checkpoint_dir)
-    if latest is None and not os.path.exists(os.path.join(run_dir, "history.json")):
+    checkpoint_dir = os.path.join(run_dir, run_directory.CHECKPOINTS)
+    candidates = run_directory.checkpoint_candidates(checkpoint_dir)
+    config_path = os.path.join(run_dir, "config.json")
+    history_path = os.path.join(run_dir, "history.json")
+    old_config, config_problem = run_directory.read_json(config_path)
+    if config_problem is None and old_config is not None and not _is_config(old_config):
+        config_problem = "it is not a gan_zoo config (an object with preset and run)"
+    history, history_problem = run_directory.read_json(history_path)
+    if history_problem is None and history is not None and not _is_history(history):
+        history_problem = "it is not a gan_zoo history (an object of per-epoch lists)"
+    damaged_files = [
+        (path, problem)
+        for path, problem in ((config_path, config_problem), (history_path, history_problem))
+        if problem
+    ]
+    if not candidates and history is None and not os.path.exists(config_path):
         return 0
-    changed = check_resumable(run_dir, resolved)
-    if latest is None:
-        return 0
+    changed = [] if config_problem else check_resumable(run_dir, resolved)
+    skipped: list[tuple[str, str]] = []
+    restored = None
+    for prefix in candidates:
+        problem = run_directory.check_checkpoint(prefix)
+        if problem is None:
+            restored = prefix
+            break
+        skipped.append((prefix, problem))
+    if candidates and restored is None:
+        reasons = "; ".join(f"{os.path.basename(p)}: {why}" for p, why in skipped)
+        raise ValueError(
+            f"cannot resume {run_dir}: none of its {len(candidates)} checkpoint(s) reads back "
+            f"({reasons}); they are left as they are. Pass --restart to start over (it deletes "
+            "them), or use another --out_dir"
+        )
+    epoch = 0
+    if restored is not None:
+        epoch = _restore(run_dir, model, checkpointer, restored)
+    if not chief:  # the chief repairs its directory; the others only read it
+        return epoch
+    for path, problem in damaged_files:
+        kept_as = run_directory.set_aside(path)
+        _warn(f"{path} was unusable ({problem}): kept as {os.path.basename(kept_as)}")
+    if skipped:
+        folder = run_directory.quarantine([p for p, _ in skipped])
+        for prefix, problem in skipped:
+            _warn(
+                f"skipped checkpoint {os.path.basename(prefix)}: {problem}; its files are "
+                f"kept in {folder}"
+            )
+    if restored is not None:
+        good = [p for p in candidates if p not in dict(skipped)]
+        problem = run_directory.rewrite_checkpoint_index(checkpoint_dir, good)
+        if problem:
+            _warn(f"rewrote the checkpoint index of {checkpoint_dir}: {problem}")
+        step = int(_number(getattr(model, "training_step", model.optimizer.iterations)))
+        note = f"; changed: {', '.join(changed)}" if changed else ""
+        print(
+            f"resuming {run_dir} from epoch {epoch} (step {step}) of "
+            f"{os.path.basename(restored)}{note}",
+            flush=True,
+        )
+    return epoch
+
+
+def _restore(run_dir: str, model, checkpointer: callbacks_lib.Checkpointer, prefix: str) -> int:
+    """Restores checkpoint `prefix` (which reads back) into `model`; returns its epoch.
+
+    Raises:
+        ValueError: (one line) the checkpoint is intact but does not fit the model (another
+            architecture or optimizer): a real mismatch, so `--restart` is the advice.
+    """
     optimizers = {
         name: item
         for name, item in callbacks_lib.checkpoint_items(model).items()
@@ -459,12 +566,12 @@ def _initial_epoch(
     }
     rates = {name: _number(optimizer.learning_rate) for name, optimizer in optimizers.items()}
     try:
-        epoch = checkpointer.restore(model, directory=checkpoint_dir)
-    except (AssertionError, ValueError, tf.errors.OpError) as error:
+        epoch = checkpointer.restore(model, path=prefix)
+    except (AssertionError, ValueError, IndexError, tf.errors.OpError) as error:
         text = getattr(error, "message", None) or str(error) or type(error).__name__
         reason = re.sub(r"\{\{[^}]*\}\}\s*", "", text.strip().splitlines()[0])  # TF's op name
         raise ValueError(
-            f"cannot resume {run_dir}: its checkpoint {os.path.basename(latest)} does not fit "
+            f"cannot resume {run_dir}: its checkpoint {os.path.basename(prefix)} does not fit "
             f"this command's model ({reason[:300]}); resume with the settings of its "
             "config.json, pass --restart to start over there, or use another --out_dir"
         ) from None
@@ -475,11 +582,21 @@ def _initial_epoch(
             optimizer.learning_rate = rates[name]
         except TypeError:  # a LearningRateSchedule: not settable, nothing to do
             pass
-    if chief:
-        step = int(_number(getattr(model, "training_step", model.optimizer.iterations)))
-        note = f"; changed: {', '.join(changed)}" if changed else ""
-        print(f"resuming {run_dir} from epoch {epoch} (step {step}){note}", flush=True)
     return epoch
+
+
+def _is_config(config: Any) -> bool:
+    return isinstance(config, dict) and all(
+        isinstance(config.get(key), dict) for key in ("preset", "run")
+    )
+
+
+def _is_history(history: Any) -> bool:
+    return isinstance(history, dict) and all(isinstance(v, list) for v in history.values())
+
+
+def _warn(message: str) -> None:
+    print(f"warning: {message}", file=sys.stderr, flush=True)
 
 
 def check_resumable(run_dir: str, resolved: dict[str, Any]) -> list[str]:

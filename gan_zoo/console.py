@@ -1,0 +1,113 @@
+"""Quiet command lines: TensorFlow's native log lines kept off the terminal unless asked for.
+
+TensorFlow's C++ runtime logs through absl before it reads `TF_CPP_MIN_LOG_LEVEL` (TF 2.21:
+`WARNING: All log messages before absl::InitializeLog() is called are written to STDERR`, then
+`I0000 ... cudart_stub.cc:31] Could not find cuda drivers ...`, `E0000 ... cuInit ...`, the
+oneDNN and CPU-instruction notices), so the variable alone does not silence it (measured). The
+CLIs call `quiet_native_logs()` before they import TensorFlow: it sets the variable and passes
+stderr through a filter that drops exactly those lines (absl's `[IWEF]MMDD hh:mm:ss.micros
+thread file.cc:line]` prefix, C++ sources only, and that one banner) and forwards everything
+else unchanged: Python errors, tracebacks, gan_zoo's own `error:` and `warning:` lines.
+
+`--verbosity=N` (absl's own flag, `-v N`) given on the command line turns the filter off and
+passes the level on: N >= 0 shows every native line (`TF_CPP_MIN_LOG_LEVEL=0`) and Python INFO
+logs, -1 warnings and errors, -2 errors only.
+
+This module imports nothing from TensorFlow, and nothing here runs at import.
+"""
+
+import atexit
+import os
+import re
+import sys
+import threading
+
+_NATIVE_LINE = re.compile(
+    rb"^(?:[IWEF]\d{4} \d\d:\d\d:\d+\.\d+\s+\d+ [^\]\s]+\.(?:cc|cpp|c|h):\d+\] |"
+    rb"WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR|"
+    # the second line of the CPU-instructions notice (cpu_feature_guard.cc)
+    rb"To enable the following instructions: .*rebuild TensorFlow with the appropriate compiler)"
+)
+
+
+def requested_verbosity(argv: list[str] | None = None) -> int | None:
+    """The `--verbosity` / `-v` value on the command line, or None when it is not given."""
+    argv = sys.argv[1:] if argv is None else argv
+    for i, arg in enumerate(argv):
+        for name in ("--verbosity", "-v"):
+            if arg.startswith(f"{name}="):
+                value = arg.split("=", 1)[1]
+            elif arg == name and i + 1 < len(argv):
+                value = argv[i + 1]
+            else:
+                continue
+            try:
+                return int(value)
+            except ValueError:
+                return None  # absl reports the bad value when it parses the flags
+    return None
+
+
+def is_native_log_line(line: bytes) -> bool:
+    """Whether `line` is one of TensorFlow's absl-formatted native log lines."""
+    return bool(_NATIVE_LINE.match(line))
+
+
+def quiet_native_logs(argv: list[str] | None = None) -> bool:
+    """Keeps TensorFlow's native log lines off stderr unless `--verbosity` asks for them.
+
+    Call it before TensorFlow is imported. Safe to call twice.
+
+    Args:
+        argv: the command line's arguments; None reads `sys.argv[1:]`.
+
+    Returns:
+        True when the filter is on.
+    """
+    verbosity = requested_verbosity(argv)
+    if verbosity is not None:
+        level = 0 if verbosity >= 0 else min(3, -verbosity)
+        os.environ["TF_CPP_MIN_LOG_LEVEL"] = str(level)
+        return False
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if getattr(quiet_native_logs, "_installed", False):
+        return True
+    _install_filter()
+    quiet_native_logs._installed = True
+    return True
+
+
+def _install_filter() -> None:
+    """Points fd 2 at a pipe whose reader thread forwards all but native log lines."""
+    sys.stderr.flush()
+    terminal = os.dup(2)
+    read_end, write_end = os.pipe()
+    os.dup2(write_end, 2)
+    os.close(write_end)
+
+    def forward() -> None:
+        with os.fdopen(read_end, "rb", buffering=0) as pipe:
+            pending = b""
+            while chunk := pipe.read(65536):
+                pending += chunk
+                *lines, pending = pending.split(b"\n")
+                kept = b"".join(line + b"\n" for line in lines if not is_native_log_line(line))
+                if kept:
+                    os.write(terminal, kept)
+            if pending and not is_native_log_line(pending):
+                os.write(terminal, pending)
+
+    thread = threading.Thread(target=forward, name="gan_zoo-stderr-filter", daemon=True)
+    thread.start()
+
+    def drain() -> None:
+        # At exit: give fd 2 back to the terminal, which closes the pipe's last writer, and
+        # let the thread write out what is left (the final error line, for one).
+        try:
+            sys.stderr.flush()
+        except (OSError, ValueError):
+            pass
+        os.dup2(terminal, 2)
+        thread.join(timeout=5)
+
+    atexit.register(drain)
