@@ -72,13 +72,7 @@ def check_out_dir(path: str) -> None:
     """
     if os.path.exists(path) and not os.path.isdir(path):
         raise ValueError(f"--out_dir {path!r} is a file, not a directory; give a directory path")
-    existing = os.path.abspath(path)
-    while not os.path.exists(existing):
-        existing = os.path.dirname(existing)
-    if not os.path.isdir(existing):
-        raise ValueError(
-            f"--out_dir {path!r} lies under {existing!r}, which is a file, not a directory"
-        )
+    existing = _nearest_existing_directory(path, "--out_dir")
     probe = os.path.join(existing, f".gan_zoo_write_test-{os.getpid()}")
     try:  # a real write: os.access misses read-only mounts for root, and ACLs
         with open(probe, "w"):
@@ -105,13 +99,19 @@ def check_data_dir(path: str | None) -> None:
         if not os.access(path, os.R_OK | os.X_OK):
             raise ValueError(f"--data_dir {path!r} is not readable: permission denied")
         return
+    _nearest_existing_directory(path, "--data_dir")
+
+
+def _nearest_existing_directory(path: str, flag: str) -> str:
+    """The deepest existing ancestor of `path`; a ValueError naming `flag` when it is a file."""
     existing = os.path.abspath(path)
     while not os.path.exists(existing):
         existing = os.path.dirname(existing)
     if not os.path.isdir(existing):
         raise ValueError(
-            f"--data_dir {path!r} lies under {existing!r}, which is a file, not a directory"
+            f"{flag} {path!r} lies under {existing!r}, which is a file, not a directory"
         )
+    return existing
 
 
 class RunLockedError(ValueError):
