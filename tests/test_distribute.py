@@ -92,6 +92,8 @@ def test_multi_worker_workaround_is_a_no_op_elsewhere():
         history = model.fit(dataset, epochs=1, verbose=0).history
         return history, [w.numpy() for w in model.weights]
 
+    # Outside multi-worker the patch changes nothing fit() runs: the same program twice, on the
+    # CPU replicas, so the same bits.
     (plain_logs, plain_weights), (patched_logs, patched_weights) = run(False), run(True)
     assert plain_logs == patched_logs
     for a, b in zip(plain_weights, patched_weights, strict=True):

@@ -8,6 +8,7 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from harness import assert_close
 
 from gan_zoo import losses
 
@@ -27,6 +28,17 @@ def value(t) -> float:
     return float(np.asarray(t))
 
 
+# A loss of 2 logits in float32 against the value by hand: an elementwise op (softplus is exp
+# and log1p, each within an ulp or two), a mean of 2, the sum of two means.
+LOSS_TERMS = 8
+
+
+def penalty_terms(features: int, batch: int) -> int:
+    """A penalty in float32: the input gradient (one product per component), the sum of its
+    `features` squares, the sqrt, (‖∇D‖ - 1)², the mean over `batch` examples."""
+    return 2 * features + batch + 4
+
+
 # ------------------------------------------------------------------------------------------
 # Known values, computed by hand
 # ------------------------------------------------------------------------------------------
@@ -35,9 +47,12 @@ def value(t) -> float:
 def test_minimax_generator_loss_value():
     # mean(log(1 - sigmoid(fake))) = -mean(softplus(fake))
     expected = (math.log(1.0 - sigmoid(0.5)) + math.log(1.0 - sigmoid(3.0))) / 2
-    assert expected == pytest.approx(-(softplus(0.5) + softplus(3.0)) / 2)
-    assert value(losses.minimax_generator_loss(tf.constant(FAKE))) == pytest.approx(
-        expected, rel=1e-6
+    assert_close(expected, -(softplus(0.5) + softplus(3.0)) / 2, dtype="float64", terms=8)
+    assert_close(
+        value(losses.minimax_generator_loss(tf.constant(FAKE))),
+        expected,
+        terms=LOSS_TERMS,
+        err_msg="minimax G loss vs by hand",
     )
 
 
@@ -46,57 +61,59 @@ def test_minimax_discriminator_loss_value():
     real_term = -(math.log(sigmoid(1.0)) + math.log(sigmoid(-2.0))) / 2
     fake_term = -(math.log(1.0 - sigmoid(0.5)) + math.log(1.0 - sigmoid(3.0))) / 2
     got = losses.minimax_discriminator_loss(tf.constant(REAL), tf.constant(FAKE))
-    assert value(got) == pytest.approx(real_term + fake_term, rel=1e-6)
+    assert_close(value(got), real_term + fake_term, terms=LOSS_TERMS, err_msg="minimax D loss")
 
 
 def test_non_saturating_generator_loss_value():
     expected = -(math.log(sigmoid(0.5)) + math.log(sigmoid(3.0))) / 2
-    assert expected == pytest.approx((softplus(-0.5) + softplus(-3.0)) / 2)
+    assert_close(expected, (softplus(-0.5) + softplus(-3.0)) / 2, dtype="float64", terms=8)
     got = losses.non_saturating_generator_loss(tf.constant(FAKE))
-    assert value(got) == pytest.approx(expected, rel=1e-6)
+    assert_close(value(got), expected, terms=LOSS_TERMS, err_msg="non-saturating G loss")
 
 
 def test_non_saturating_discriminator_loss_value():
     expected = (softplus(-1.0) + softplus(2.0)) / 2 + (softplus(0.5) + softplus(3.0)) / 2
     got = losses.non_saturating_discriminator_loss(tf.constant(REAL), tf.constant(FAKE))
-    assert value(got) == pytest.approx(expected, rel=1e-6)
+    assert_close(value(got), expected, terms=LOSS_TERMS, err_msg="non-saturating D loss")
 
 
 def test_logit_losses_are_stable_for_large_logits():
     # Naive log(sigmoid(x)) would give -inf / nan for |x| = 100 in float32.
     big = tf.constant([100.0, -100.0])
-    assert value(losses.non_saturating_generator_loss(big)) == pytest.approx(50.0, rel=1e-5)
-    assert value(losses.minimax_generator_loss(big)) == pytest.approx(-50.0, rel=1e-5)
+    big_g = losses.non_saturating_generator_loss(big)
+    assert_close(value(big_g), 50.0, terms=LOSS_TERMS, err_msg="softplus(±100) mean")
+    assert_close(value(losses.minimax_generator_loss(big)), -50.0, terms=LOSS_TERMS)
     d = losses.minimax_discriminator_loss(big, big)
-    assert value(d) == pytest.approx(100.0, rel=1e-5)
+    assert_close(value(d), 100.0, terms=LOSS_TERMS, err_msg="D loss at ±100")
 
 
 def test_least_squares_losses_value():
     g_expected = 0.5 * ((0.5 - 1.0) ** 2 + (3.0 - 1.0) ** 2) / 2  # 1.0625
     d_expected = 0.5 * ((1.0 - 1.0) ** 2 + (-2.0 - 1.0) ** 2) / 2 + 0.5 * (0.5**2 + 3.0**2) / 2
-    assert value(losses.least_squares_generator_loss(tf.constant(FAKE))) == pytest.approx(
-        g_expected
-    )
+    got = losses.least_squares_generator_loss(tf.constant(FAKE))
+    assert_close(value(got), g_expected, terms=LOSS_TERMS, err_msg="LSGAN G loss")
     got = losses.least_squares_discriminator_loss(tf.constant(REAL), tf.constant(FAKE))
-    assert value(got) == pytest.approx(d_expected)  # 4.5625
+    assert_close(value(got), d_expected, terms=LOSS_TERMS, err_msg="LSGAN D loss")  # 4.5625
 
 
 def test_hinge_losses_value():
-    assert value(losses.hinge_generator_loss(tf.constant(FAKE))) == pytest.approx(-1.75)
+    got = losses.hinge_generator_loss(tf.constant(FAKE))
+    assert_close(value(got), -1.75, terms=LOSS_TERMS, err_msg="hinge G loss")
     # relu(1 - [1, -2]) = [0, 3]; relu(1 + [0.5, 3]) = [1.5, 4]
     expected = (0.0 + 3.0) / 2 + (1.5 + 4.0) / 2
     got = losses.hinge_discriminator_loss(tf.constant(REAL), tf.constant(FAKE))
-    assert value(got) == pytest.approx(expected)
+    assert_close(value(got), expected, terms=LOSS_TERMS, err_msg="hinge D loss")
     # Clipped side of both hinges: relu(1 - [2, 0]) = [0, 1]; relu(1 + [-3, 0]) = [0, 1]
     got = losses.hinge_discriminator_loss(tf.constant([2.0, 0.0]), tf.constant([-3.0, 0.0]))
-    assert value(got) == pytest.approx(0.5 + 0.5)
+    assert_close(value(got), 0.5 + 0.5, terms=LOSS_TERMS, err_msg="hinge D loss, clipped")
 
 
 def test_wasserstein_losses_value():
-    assert value(losses.wasserstein_generator_loss(tf.constant(FAKE))) == pytest.approx(-1.75)
+    got = losses.wasserstein_generator_loss(tf.constant(FAKE))
+    assert_close(value(got), -1.75, terms=LOSS_TERMS, err_msg="Wasserstein G loss")
     expected = (0.5 + 3.0) / 2 - (1.0 - 2.0) / 2  # 2.25
     got = losses.wasserstein_discriminator_loss(tf.constant(REAL), tf.constant(FAKE))
-    assert value(got) == pytest.approx(expected)
+    assert_close(value(got), expected, terms=LOSS_TERMS, err_msg="Wasserstein D loss")
 
 
 # ------------------------------------------------------------------------------------------
@@ -120,13 +137,14 @@ def test_registry_entry_contract(name, dtype):
             assert out.shape == ()
             assert np.isfinite(value(out))
         results.append((value(g), value(d)))
-    assert results[0] == pytest.approx(results[1], rel=1e-6)
+    # [B] and [B, 1] logits: other shapes, the same float32 losses (after the cast to float32).
+    assert_close(results[0], results[1], terms=LOSS_TERMS, err_msg=f"{name} {dtype}: [B] vs [B, 1]")
 
 
 def test_non_saturating_discriminator_equals_minimax():
     a = losses.non_saturating_discriminator_loss(tf.constant(REAL), tf.constant(FAKE))
     b = losses.minimax_discriminator_loss(tf.constant(REAL), tf.constant(FAKE))
-    assert value(a) == value(b)
+    assert value(a) == value(b)  # the same function (an alias): the same program, the same bits
 
 
 def test_get_loss_unknown_name():
@@ -194,7 +212,7 @@ def test_gradient_penalty_linear_discriminator(seed):
     fake = tf.constant(rng.normal(size=(5, 2)), tf.float32)
     gp = losses.gradient_penalty(d, real, fake, seed=seed)
     assert gp.dtype == tf.float32 and gp.shape == ()
-    assert value(gp) == pytest.approx((5.0 - 1.0) ** 2, rel=1e-6)
+    assert_close(value(gp), (5.0 - 1.0) ** 2, terms=penalty_terms(2, 5), err_msg="GP of ‖w‖ = 5")
 
 
 def test_r1_penalty_linear_discriminator():
@@ -202,7 +220,7 @@ def test_r1_penalty_linear_discriminator():
     real = tf.constant([[1.0, 2.0], [-3.0, 0.5], [0.0, 0.0]])
     r1 = losses.r1_penalty(d, real)
     assert r1.dtype == tf.float32 and r1.shape == ()
-    assert value(r1) == pytest.approx(3.0**2 + 4.0**2, rel=1e-6)
+    assert_close(value(r1), 3.0**2 + 4.0**2, terms=penalty_terms(2, 3), err_msg="R1 of ‖w‖ = 5")
 
 
 def test_gradient_penalty_quadratic_discriminator_given_weights():
@@ -213,7 +231,8 @@ def test_gradient_penalty_quadratic_discriminator_given_weights():
     # x_hat_1 = 0.25*[0, 1] + 0.75*[3, 0] = [2.25, 0.25]   -> norm sqrt(5.125)
     expected = ((2.0 - 1.0) ** 2 + (math.sqrt(2.25**2 + 0.25**2) - 1.0) ** 2) / 2
     gp = losses.gradient_penalty(quadratic_discriminator, real, fake, interpolation_weights=eps)
-    assert value(gp) == pytest.approx(expected, rel=1e-5)
+    # + 3 roundings of the interpolation x̂ = ε x + (1 - ε) x̃, the gradient of D.
+    assert_close(value(gp), expected, terms=penalty_terms(2, 2) + 3, err_msg="GP of D = ½‖x‖²")
 
 
 def test_gradient_penalty_eps_weights_real_not_fake():
@@ -226,14 +245,14 @@ def test_gradient_penalty_eps_weights_real_not_fake():
     gp_fake = losses.gradient_penalty(
         quadratic_discriminator, real, fake, interpolation_weights=tf.constant([0.0])
     )
-    assert value(gp_real) == pytest.approx((3.0 - 1.0) ** 2, rel=1e-5)
-    assert value(gp_fake) == pytest.approx((0.5 - 1.0) ** 2, rel=1e-5)
+    assert_close(value(gp_real), (3.0 - 1.0) ** 2, terms=penalty_terms(2, 1) + 3, err_msg="ε = 1")
+    assert_close(value(gp_fake), (0.5 - 1.0) ** 2, terms=penalty_terms(2, 1) + 3, err_msg="ε = 0")
 
 
 def test_r1_penalty_quadratic_discriminator():
     real = tf.constant([[4.0, 0.0], [0.0, 1.0]])
     r1 = losses.r1_penalty(quadratic_discriminator, real)
-    assert value(r1) == pytest.approx((4.0**2 + 1.0**2) / 2, rel=1e-6)
+    assert_close(value(r1), (4.0**2 + 1.0**2) / 2, terms=penalty_terms(2, 2), err_msg="R1, ½‖x‖²")
 
 
 def test_gradient_penalty_eps_is_uniform_0_1():
@@ -248,8 +267,9 @@ def test_gradient_penalty_eps_is_uniform_0_1():
     assert np.all(eps >= 0.0) and np.all(eps <= 1.0)
     assert abs(eps.mean() - 0.5) < 0.03
     assert abs(eps.std() - math.sqrt(1.0 / 12.0)) < 0.02
-    # D(x) = sum(x): gradient norm is 1 everywhere, so the penalty is 0.
-    assert value(gp) == pytest.approx(0.0, abs=1e-6)
+    # D(x) = sum(x): gradient norm is 1 everywhere, so the penalty is 0: an expected 0 from
+    # O(1) norms, so the scale is 1 (the size of ‖∇D‖ and of the 1 subtracted from it).
+    assert_close(value(gp), 0.0, terms=penalty_terms(1, n), scale=1.0, err_msg="GP of D = Σx")
 
 
 def test_gradient_penalty_seed_semantics():
@@ -282,9 +302,9 @@ def test_gradient_penalty_rank4_images():
     real = tf.constant(rng.normal(size=(b, 4, 4, 1)), tf.float32)
     fake = tf.constant(rng.normal(size=(b, 4, 4, 1)), tf.float32)
     gp = losses.gradient_penalty(linear_discriminator(w), real, fake, seed=2)
-    assert value(gp) == pytest.approx((norm - 1.0) ** 2, rel=1e-5)
+    assert_close(value(gp), (norm - 1.0) ** 2, terms=penalty_terms(16, b), err_msg="GP, rank 4")
     r1 = losses.r1_penalty(linear_discriminator(w), real)
-    assert value(r1) == pytest.approx(norm**2, rel=1e-5)
+    assert_close(value(r1), norm**2, terms=penalty_terms(16, b), err_msg="R1, rank 4")
 
 
 def test_penalties_in_tf_function_with_unknown_batch():
@@ -302,9 +322,10 @@ def test_penalties_in_tf_function_with_unknown_batch():
 
     for b in (2, 7):
         gp_gen, gp_none, r1 = step(tf.ones([b, 2]), tf.zeros([b, 2]))
-        assert value(gp_gen) == pytest.approx(16.0, rel=1e-6)
-        assert value(gp_none) == pytest.approx(16.0, rel=1e-6)
-        assert value(r1) == pytest.approx(25.0, rel=1e-6)
+        terms = penalty_terms(2, b)
+        assert_close(value(gp_gen), 16.0, terms=terms, err_msg=f"GP, seed generator, batch {b}")
+        assert_close(value(gp_none), 16.0, terms=terms, err_msg=f"GP, no seed, batch {b}")
+        assert_close(value(r1), 25.0, terms=terms, err_msg=f"R1, batch {b}")
 
 
 def test_penalties_differentiable_wrt_dense_kernel_closed_form():
@@ -321,9 +342,11 @@ def test_penalties_differentiable_wrt_dense_kernel_closed_form():
         r1 = losses.r1_penalty(dense, real)
     g_gp = tape.gradient(gp, dense.kernel)
     g_r1 = tape.gradient(r1, dense.kernel)
-    assert value(gp) == pytest.approx(16.0, rel=1e-6)
-    np.testing.assert_allclose(np.asarray(g_gp), 2 * (5.0 - 1.0) * k / 5.0, rtol=1e-5)
-    np.testing.assert_allclose(np.asarray(g_r1), 2 * k, rtol=1e-5)
+    assert_close(value(gp), 16.0, terms=penalty_terms(2, 2), err_msg="GP of a Dense kernel")
+    # The penalties' gradients: the backward pass of the same chain, as many roundings again.
+    terms = 2 * penalty_terms(2, 2)
+    assert_close(np.asarray(g_gp), 2 * (5.0 - 1.0) * k / 5.0, terms=terms, err_msg="dGP/dk")
+    assert_close(np.asarray(g_r1), 2 * k, terms=terms, err_msg="dR1/dk")
 
 
 def test_penalties_differentiable_wrt_nonlinear_discriminator():
@@ -361,7 +384,7 @@ def test_gradient_penalty_zero_gradient_is_finite():
     with tf.GradientTape() as tape:
         gp = losses.gradient_penalty(d, tf.ones([2, 2]), tf.zeros([2, 2]), seed=0)
     grad = tape.gradient(gp, v)
-    assert value(gp) == pytest.approx((math.sqrt(1e-12) - 1.0) ** 2, rel=1e-6)
+    assert_close(value(gp), (math.sqrt(1e-12) - 1.0) ** 2, terms=penalty_terms(2, 2))
     assert grad is not None and np.isfinite(value(grad))
 
 
@@ -372,5 +395,7 @@ def test_gradient_penalty_mixed_precision_discriminator():
     gp = losses.gradient_penalty(dense, tf.ones([4, 2]), tf.zeros([4, 2]), seed=0)
     r1 = losses.r1_penalty(dense, tf.ones([4, 2]))
     assert gp.dtype == tf.float32 and r1.dtype == tf.float32
-    assert value(gp) == pytest.approx(16.0, rel=1e-3)
-    assert value(r1) == pytest.approx(25.0, rel=1e-3)
+    # The critic's input gradient is float16 (its kernel, as the float16 backward pass gives
+    # it: 2 roundings); the penalties' sums and the rest are float32.
+    assert_close(value(gp), 16.0, dtype="float16", terms=2, err_msg="GP, float16 critic")
+    assert_close(value(r1), 25.0, dtype="float16", terms=2, err_msg="R1, float16 critic")

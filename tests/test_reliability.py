@@ -7,7 +7,6 @@ import importlib.util
 import os
 
 import pytest
-
 from conftest import REPO_ROOT
 
 _SPEC = importlib.util.spec_from_file_location(

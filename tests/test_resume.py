@@ -8,7 +8,6 @@ tested in tests/test_crash.py.
 import json
 import os
 
-import numpy as np
 import pytest
 import tensorflow as tf
 from harness import assert_reproduced

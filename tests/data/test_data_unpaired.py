@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 import tensorflow_datasets as tfds
+from harness import assert_close
 
 import gan_zoo.data as gdata
 from gan_zoo.data import unpaired
@@ -39,7 +40,9 @@ def test_load_digits_thickness_halves_are_disjoint_and_cover_the_split(tfds_data
         source = source_images[indices]
         sign = 1.0 if dilate else -1.0
         expected = sign * tf.nn.max_pool2d(sign * source, 3, 1, "SAME").numpy()
-        np.testing.assert_allclose(images, expected, atol=1e-6)
+        # The stored images against a max filter here: the min/max itself is exact, the map
+        # from uint8 (x / 127.5 - 1) may run on either side of it (2 roundings).
+        assert_close(images, expected, terms=2, err_msg=f"{domain} images vs 3x3 filter")
         assert np.all(images >= source) if dilate else np.all(images <= source)
 
 

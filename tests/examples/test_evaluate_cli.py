@@ -71,6 +71,7 @@ def test_evaluate_writes_model_and_baseline_scores(saved_model, tmp_path, tfds_d
         "metric", "model", "real baseline", "better",
     ]  # fmt: skip
     row = next(line for line in lines if line.startswith("frechet_distance"))
+    # Not round-off: the table prints 4 significant digits of the JSON's value.
     assert float(row.split("|")[1]) == pytest.approx(model["frechet_distance"], rel=1e-3)
     assert lines[-1] == f"wrote {output}"
 

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from harness import assert_close, assert_reproduced, network_terms
 
 from gan_zoo.data.stacked_digits import load_digits_arrays, make_stacked_digits
 from gan_zoo.metrics import features, functional
@@ -27,6 +28,12 @@ def inception():
     return InceptionV3Features(_weights="random")
 
 
+def softmax_terms(classes: int) -> int:
+    """A float32 softmax's row summed again in NumPy: exp, the sum of `classes`, the division,
+    and NumPy's float32 sum of `classes`."""
+    return 2 * classes + 2
+
+
 def test_digits_features_shapes_probabilities_and_predictions(digits):
     images, labels = digits
     extractor = get_extractor("digits")
@@ -39,13 +46,15 @@ def test_digits_features_shapes_probabilities_and_predictions(digits):
     assert feats.shape == (40, 128) and feats.dtype == np.float32
     assert probs.shape == (40, 10) and probs.dtype == np.float32
     assert np.all(np.isfinite(feats)) and np.all(feats >= 0)  # post-ReLU
-    np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-5)
+    assert_close(probs.sum(axis=1), 1.0, terms=softmax_terms(10), err_msg="softmax rows")
     # The shipped classifier is right on held-out digits (HELD_OUT_ACCURACY = 1.0).
     assert np.mean(np.argmax(probs, axis=1) == labels) >= 0.95
-    np.testing.assert_array_equal(extractor.features(images), feats)
-    np.testing.assert_array_equal(extractor.probabilities(images), probs)
+    # features() and probabilities() are compute()'s outputs: the same program again.
+    assert_reproduced(extractor.features(images), feats, err_msg="features()")
+    assert_reproduced(extractor.probabilities(images), probs, err_msg="probabilities()")
 
-    # Any size (resized by the classifier) and uint8 input give the same kind of output.
+    # Any size (resized by the classifier) and uint8 input give the same kind of output. Not a
+    # rounding bound: the uint8 images are other inputs (each pixel moved by up to 1/255).
     as_uint8 = np.round((images[:4] + 1.0) * 127.5).astype(np.uint8)
     np.testing.assert_allclose(extractor.features(as_uint8), feats[:4], atol=0.05, rtol=0.02)
     assert extractor.features(images[:3, ::2, ::2]).shape == (3, 128)
@@ -88,11 +97,18 @@ def test_inception_random_weights_gives_pool_features_and_softmax(inception):
     assert feats.shape == (2, 2048) and feats.dtype == np.float32
     assert probs.shape == (2, 1000) and probs.dtype == np.float32
     assert np.all(np.isfinite(feats)) and np.all(feats >= 0)  # average of ReLU outputs
-    np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-4)
+    assert_close(probs.sum(axis=1), 1.0, terms=softmax_terms(1000), err_msg="softmax rows")
     assert not np.allclose(feats[0], feats[1])  # different images, different features
-    # Grayscale is the same image repeated over 3 channels; uint8 maps to [-1, 1].
+    # Grayscale is the same image repeated over 3 channels (tiled before or after the resize:
+    # two programs, InceptionV3's round-off); uint8 maps to [-1, 1].
     rgb = np.repeat(gray, 3, axis=-1)
-    np.testing.assert_allclose(inception.features(rgb), feats, rtol=1e-4, atol=1e-5)
+    assert_close(
+        inception.features(rgb),
+        feats,
+        terms=network_terms(inception._model),
+        err_msg="RGB vs grayscale features",
+    )
+    # Not a rounding bound: the uint8 images are other inputs (pixels moved by up to 1/255).
     as_uint8 = np.round((rgb + 1.0) * 127.5).astype(np.uint8)
     np.testing.assert_allclose(inception.features(as_uint8), feats, rtol=0.05, atol=0.02)
     with pytest.raises(ValueError, match="must be in \\[-1, 1\\]"):
@@ -109,7 +125,8 @@ def test_inception_loads_a_local_weights_file(inception, tmp_path, monkeypatch):
     expected = inception.features(image)
     loaded = InceptionV3Features(weights_path=path)
     assert loaded.weights == str(path.resolve())
-    np.testing.assert_allclose(loaded.features(image), expected, rtol=1e-5, atol=1e-6)
+    # The same network rebuilt with the same weights read back: the same program again.
+    assert_reproduced(loaded.features(image), expected, err_msg="weights file vs in memory")
     monkeypatch.setenv(INCEPTION_WEIGHTS_ENV, str(path))
     assert InceptionV3Features().weights == str(path.resolve())
 
@@ -142,15 +159,24 @@ def test_stacked_digits_features_are_the_channels_features_side_by_side(stacked,
     assert probs.shape == (2000, 1000) and probs.dtype == np.float32
     digits = DigitsFeatures()
     per_channel = [digits.compute(images[:50, ..., k : k + 1]) for k in range(3)]
+    # The channels run as one batch of 3 N images there, 50 per call here: other batches,
+    # other programs, the classifier's round-off.
+    terms = network_terms(digits.classifier.model)
     for k, (channel_feats, _) in enumerate(per_channel):
-        np.testing.assert_allclose(
-            feats[:50, 128 * k : 128 * (k + 1)], channel_feats, rtol=1e-5, atol=1e-5
+        assert_close(
+            feats[:50, 128 * k : 128 * (k + 1)],
+            channel_feats,
+            terms=terms,
+            err_msg=f"channel {k} features",
         )
     p0, p1, p2 = (channel_probs for _, channel_probs in per_channel)
-    # Column 100a + 10b + c is p0[a] p1[b] p2[c].
+    # Column 100a + 10b + c is p0[a] p1[b] p2[c] (+ the softmax and 2 products).
     for a, b, c in [(0, 0, 0), (3, 7, 1), (9, 9, 9), (5, 0, 8)]:
-        np.testing.assert_allclose(
-            probs[:50, 100 * a + 10 * b + c], p0[:, a] * p1[:, b] * p2[:, c], rtol=1e-4, atol=1e-9
+        assert_close(
+            probs[:50, 100 * a + 10 * b + c],
+            p0[:, a] * p1[:, b] * p2[:, c],
+            terms=terms + softmax_terms(10) + 2,
+            err_msg=f"mode {a}{b}{c}",
         )
     assert feats[0, :128].tolist() != feats[0, 128:256].tolist()  # different digits per channel
 
@@ -158,7 +184,8 @@ def test_stacked_digits_features_are_the_channels_features_side_by_side(stacked,
 def test_stacked_digits_probabilities_are_the_1000_modes(stacked, stacked_outputs):
     images, labels = stacked
     _, probs = stacked_outputs
-    np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-5)
+    # 1000 products of 3 softmax rows, summed in float32.
+    assert_close(probs.sum(axis=1), 1.0, terms=3 * softmax_terms(10) + 1000, err_msg="rows")
     assert probs.min() >= 0.0
     predicted = np.argmax(probs, axis=1)
     clf = load_digits_classifier()
@@ -182,4 +209,4 @@ def test_stacked_digits_features_input_checks():
     # uint8 and other sizes are accepted, as DigitsFeatures accepts them.
     feats, probs = extractor.compute(np.zeros((3, 8, 8, 3), np.uint8))
     assert feats.shape == (3, 384)
-    np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-5)
+    assert_close(probs.sum(axis=1), 1.0, terms=3 * softmax_terms(10) + 1000, err_msg="rows")

@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 import pytest
+from harness import assert_close
 
 from gan_zoo.data import mixture_centres, mixture_std
 from gan_zoo.metrics import (
@@ -19,6 +20,10 @@ from gan_zoo.metrics import (
     precision_recall,
 )
 
+# Every metric here is float64 NumPy, checked against values by hand (float64 too):
+# `assert_close(dtype="float64")`. The Fréchet distance's Tr √(Σa Σb) comes from an eigen
+# decomposition of a d x d matrix, accurate to ~d roundings of its largest entries: terms d²,
+# at the scale of the formula's terms (‖Δμ‖², Tr Σa, Tr Σb), which cancel.
 # --------------------------------------------------------------------------------------------
 # Fréchet distance
 # --------------------------------------------------------------------------------------------
@@ -29,10 +34,10 @@ def test_fid_statistics_isotropic_exact(d):
     # Σa = I, Σb = 4I: Tr = d + 4d - 2 Tr((4I)^{1/2}) = d + 4d - 4d = d.
     zeros = np.zeros(d)
     value = frechet_distance_from_statistics(zeros, np.eye(d), zeros, 4.0 * np.eye(d))
-    assert value == pytest.approx(d, abs=1e-10)
+    assert_close(value, d, dtype="float64", terms=d * d, scale=5.0 * d, err_msg="FID(I, 4I)")
     # A mean shift of 2 in every coordinate adds ||Δμ||² = 4d.
     shifted = frechet_distance_from_statistics(zeros, np.eye(d), np.full(d, 2.0), 4.0 * np.eye(d))
-    assert shifted == pytest.approx(5.0 * d, abs=1e-10)
+    assert_close(shifted, 5.0 * d, dtype="float64", terms=d * d, scale=9.0 * d, err_msg="shifted")
 
 
 def test_fid_statistics_commuting_2x2_by_hand():
@@ -40,7 +45,7 @@ def test_fid_statistics_commuting_2x2_by_hand():
     sigma_a = np.array([[2.0, 1.0], [1.0, 2.0]])
     expected = 4.0 + 2.0 - 2.0 * (math.sqrt(3.0) + 1.0)
     value = frechet_distance_from_statistics(np.zeros(2), sigma_a, np.zeros(2), np.eye(2))
-    assert value == pytest.approx(expected, abs=1e-12)
+    assert_close(value, expected, dtype="float64", terms=4, scale=6.0, err_msg="commuting 2x2")
 
 
 def test_fid_statistics_non_commuting_2x2_by_hand():
@@ -51,13 +56,10 @@ def test_fid_statistics_non_commuting_2x2_by_hand():
     mu_a, mu_b = np.array([0.0, 0.0]), np.array([1.0, -2.0])
     trace_sqrt = math.sqrt(10.0 + 2.0 * math.sqrt(12.0))
     expected = 5.0 + 5.0 + 4.0 - 2.0 * trace_sqrt  # ||Δμ||² + Tr Σa + Tr Σb - 2 Tr sqrt
-    assert frechet_distance_from_statistics(mu_a, sigma_a, mu_b, sigma_b) == pytest.approx(
-        expected, abs=1e-12
-    )
-    # Symmetric even though Σa Σb != Σb Σa.
-    assert frechet_distance_from_statistics(mu_b, sigma_b, mu_a, sigma_a) == pytest.approx(
-        expected, abs=1e-12
-    )
+    for first, second in (((mu_a, sigma_a), (mu_b, sigma_b)), ((mu_b, sigma_b), (mu_a, sigma_a))):
+        # Symmetric even though Σa Σb != Σb Σa.
+        value = frechet_distance_from_statistics(*first, *second)
+        assert_close(value, expected, dtype="float64", terms=4, scale=14.0, err_msg="2x2")
 
 
 def test_fid_samples_match_analytic_diagonal_gaussians():
@@ -68,6 +70,7 @@ def test_fid_samples_match_analytic_diagonal_gaussians():
     a = rng.normal(size=(20_000, 4)) * std_a
     b = rng.normal(size=(20_000, 4)) * std_b + mu_b
     expected = mu_b @ mu_b + np.sum((std_a - std_b) ** 2)  # 2 + 1.25
+    # A statistic of 20,000 draws against its population value: sampling error, not rounding.
     assert frechet_distance(a, b) == pytest.approx(expected, abs=0.1)
 
 
@@ -76,8 +79,12 @@ def test_fid_identical_sets_zero_and_symmetric():
     x = rng.normal(size=(500, 8)) * 3.0 + 1.0
     y = rng.normal(size=(400, 8)) * 2.0
     scale = np.trace(feature_statistics(x)[1])
-    assert abs(frechet_distance(x, x)) < 1e-6 * scale
-    assert frechet_distance(x, y) == pytest.approx(frechet_distance(y, x), rel=1e-9)
+    # FID(x, x) = 0: 500 rows summed into Σ (the same on both sides), then Tr(2Σ - 2√(Σ²)).
+    assert_close(frechet_distance(x, x), 0.0, dtype="float64", terms=8 * 8, scale=2 * scale)
+    # Tr √(Σx Σy) vs Tr √(Σy Σx): two eigen decompositions of two 8 x 8 products.
+    fid_xy, fid_yx = frechet_distance(x, y), frechet_distance(y, x)
+    terms, both = 8 * 8 + 500, np.trace(feature_statistics(y)[1]) + scale
+    assert_close(fid_xy, fid_yx, dtype="float64", terms=terms, scale=both, err_msg="symmetry")
     assert frechet_distance(x, y) > 1.0
 
 
@@ -85,17 +92,27 @@ def test_fid_singular_covariance_stays_finite():
     # Fewer rows than features: rank-deficient covariance, eigenvalues clipped at 0.
     x = np.random.default_rng(2).normal(size=(10, 32)) * 3.0
     scale = np.trace(feature_statistics(x)[1])
+    # Not a rounding bound: the 23 eigenvalues of Σ² that are 0 come out as ±u · λ_max², and
+    # their square roots (clipped at 0) as up to √u · λ_max each: float64's √u is 1.5e-8.
     assert abs(frechet_distance(x, x)) < 1e-6 * scale
 
 
 def test_feature_statistics_and_consistency():
     x = np.random.default_rng(3).normal(size=(50, 3))
     mu, sigma = feature_statistics(x)
-    np.testing.assert_allclose(mu, x.mean(axis=0))
-    np.testing.assert_allclose(sigma, np.cov(x, rowvar=False, ddof=1))
+    # Sums of 50 rows (of 50 products) against NumPy's own mean and covariance.
+    assert_close(mu, x.mean(axis=0), dtype="float64", terms=50, err_msg="mean")
+    sigma_numpy = np.cov(x, rowvar=False, ddof=1)
+    assert_close(sigma, sigma_numpy, dtype="float64", terms=2 * 50, err_msg="covariance")
     y = x[::-1] * 2.0
-    assert frechet_distance(x, y) == pytest.approx(
-        frechet_distance_from_statistics(*feature_statistics(x), *feature_statistics(y))
+    scale = np.trace(sigma) * 5 + np.sum((mu - 2.0 * mu) ** 2)  # Tr Σx + Tr Σy (4 Tr Σx)
+    assert_close(
+        frechet_distance(x, y),
+        frechet_distance_from_statistics(*feature_statistics(x), *feature_statistics(y)),
+        dtype="float64",
+        terms=2 * 50 + 3 * 3,
+        scale=scale,
+        err_msg="frechet_distance vs from_statistics",
     )
 
 
@@ -138,8 +155,13 @@ def test_kid_matches_hand_loops_on_full_subsets():
     # subset_size >= N: every subset is a permutation of the whole set, so the estimate is the
     # same every time and the std is 0.
     mean, std = kernel_inception_distance(x, y, num_subsets=3, subset_size=100)
-    assert mean == pytest.approx(_mmd2_by_loops(x, y), rel=1e-12)
-    assert std == pytest.approx(0.0, abs=1e-12)
+    # Vectorised vs loops: sums of 36 kernel values of 3-term dot products, at the scale of
+    # the kernel values (k(x, y) = (x·y / 3 + 1)³, up to ~10 here) the MMD² subtracts.
+    kernel_scale = float(np.max((np.concatenate([x, y]) @ np.concatenate([x, y]).T / 3 + 1) ** 3))
+    expected = _mmd2_by_loops(x, y)
+    terms = 36 + 3 + 3
+    assert_close(mean, expected, dtype="float64", terms=terms, scale=kernel_scale, err_msg="KID")
+    assert_close(std, 0.0, dtype="float64", terms=terms, scale=kernel_scale, err_msg="KID std")
 
 
 def test_kid_same_distribution_near_zero_and_shift_positive():
@@ -178,15 +200,16 @@ def test_inception_score_uniform_one_hot_is_num_classes():
     classes = 10
     probs = np.tile(np.eye(classes), (10, 1))  # every split of 10 rows holds each class once
     mean, std = inception_score(probs, splits=10)
-    assert mean == pytest.approx(classes, rel=1e-12)
-    assert std == pytest.approx(0.0, abs=1e-12)
+    # Per split: a marginal of 10 rows, KLs over 10 classes, a mean, an exp.
+    assert_close(mean, classes, dtype="float64", terms=10 + 10 + 10 + 2, err_msg="IS")
+    assert_close(std, 0.0, dtype="float64", terms=32, scale=classes, err_msg="IS std")
 
 
 def test_inception_score_identical_predictions_is_one():
     probs = np.tile([0.2, 0.5, 0.3], (40, 1))
     mean, std = inception_score(probs, splits=4)
-    assert mean == pytest.approx(1.0, abs=1e-12)
-    assert std == pytest.approx(0.0, abs=1e-12)
+    assert_close(mean, 1.0, dtype="float64", terms=10 + 3 + 10 + 2, err_msg="IS")
+    assert_close(std, 0.0, dtype="float64", terms=25, scale=1.0, err_msg="IS std")
 
 
 def test_inception_score_by_hand():
@@ -195,7 +218,8 @@ def test_inception_score_by_hand():
     kl_1 = math.log(1.0 / marginal[0])
     kl_2 = 0.5 * math.log(0.5 / marginal[0]) + 0.5 * math.log(0.5 / marginal[1])
     mean, _ = inception_score(probs, splits=1)
-    assert mean == pytest.approx(math.exp(0.5 * (kl_1 + kl_2)), rel=1e-12)
+    expected = math.exp(0.5 * (kl_1 + kl_2))
+    assert_close(mean, expected, dtype="float64", terms=2 + 2 + 2 + 2, err_msg="IS by hand")
 
 
 def test_inception_score_validation():
@@ -214,6 +238,14 @@ def test_inception_score_validation():
 # --------------------------------------------------------------------------------------------
 
 
+def _assert_fractions(result: dict, expected: dict) -> None:
+    """Counting metrics: each value is a count over a count (density: over k · N), one float64
+    division, against the fraction by hand."""
+    assert set(result) == set(expected), result
+    for key, value in expected.items():
+        assert_close(result[key], value, dtype="float64", terms=2, err_msg=key)
+
+
 def _two_clusters(rng, n=300):
     cluster_a = rng.normal(size=(n, 2))
     cluster_b = rng.normal(size=(n, 2)) + 100.0
@@ -227,9 +259,8 @@ def test_precision_recall_by_hand_1d():
     fake = np.array([[0.5], [1.2], [10.5], [12.0]])
     # Precision: 0.5 (in B(0,1)), 1.2 (B(1,1)), 10.5 (B(7,4)) in; 12 is 5 from 7 -> 3/4.
     # Recall: 0 and 1 lie in fake balls; 3 (1.8 from 1.2) and 7 (3.5 from 10.5) do not -> 1/2.
-    assert precision_recall(real, fake, k=1, density_coverage_k=None) == pytest.approx(
-        {"precision": 0.75, "recall": 0.5}
-    )
+    result = precision_recall(real, fake, k=1, density_coverage_k=None)
+    _assert_fractions(result, {"precision": 0.75, "recall": 0.5})
     # Closed balls, as in the authors' code: -1 lies exactly on the edge of B(0, 1).
     assert (
         precision_recall(real, np.array([[-1.0], [-1.0]]), k=1, density_coverage_k=None)[
@@ -252,9 +283,8 @@ def test_precision_recall_identical_disjoint_and_half_modes():
         "recall": 0.0,
     }
     # Fake = exactly the points of one of the two real modes.
-    assert precision_recall(real, cluster_a, density_coverage_k=None) == pytest.approx(
-        {"precision": 1.0, "recall": 0.5}
-    )
+    result = precision_recall(real, cluster_a, density_coverage_k=None)
+    _assert_fractions(result, {"precision": 1.0, "recall": 0.5})
     # Fresh samples of that mode: high precision, recall just under 0.5.
     result = precision_recall(real, rng.normal(size=(300, 2)), density_coverage_k=None)
     assert result["precision"] > 0.85
@@ -278,14 +308,14 @@ def test_density_coverage_by_hand_1d(k, density):
     # k=2 radii 3,2,3,6: fakes in 3,4,1,1 balls -> 9/(2*4). Every real ball holds a fake.
     real = np.array([[0.0], [1.0], [3.0], [7.0]])
     fake = np.array([[0.5], [1.2], [10.5], [12.0]])
-    assert density_coverage(real, fake, k=k) == pytest.approx({"density": density, "coverage": 1.0})
+    _assert_fractions(density_coverage(real, fake, k=k), {"density": density, "coverage": 1.0})
 
 
 def test_density_coverage_open_balls():
     # Radii (k=1) 1, 1, 2, 4. 2 lies on the edge of B(1, 1) (open: outside) and inside B(3, 2).
     real = np.array([[0.0], [1.0], [3.0], [7.0]])
     result = density_coverage(real, np.array([[2.0], [2.0]]), k=1)
-    assert result == pytest.approx({"density": 1.0, "coverage": 0.25})
+    _assert_fractions(result, {"density": 1.0, "coverage": 0.25})
 
 
 def test_density_coverage_identical_disjoint_half_modes_same_distribution():
@@ -334,7 +364,8 @@ def test_mode_coverage_five_of_eight_ring_modes():
     assert result["num_modes"] == 8
     assert result["high_quality_fraction"] == 1.0
     assert result["counts"] == [100, 100, 100, 0, 100, 0, 100, 0]
-    assert result["reverse_kl"] == pytest.approx(math.log(8 / 5), abs=1e-3)
+    # Exact counts, 100 in each of 5 modes: KL(q ‖ uniform over 8) = log(8/5), by hand.
+    assert_close(result["reverse_kl"], math.log(8 / 5), dtype="float64", terms=8 + 2)
 
 
 def test_mode_coverage_uniform_over_all_modes_has_zero_reverse_kl():
@@ -343,7 +374,7 @@ def test_mode_coverage_uniform_over_all_modes_has_zero_reverse_kl():
     samples = _at_centres(centres, np.arange(25), 20, 0.1 * std, rng)
     result = mode_coverage(samples, centres, std)
     assert result["modes_covered"] == 25
-    assert result["reverse_kl"] == pytest.approx(0.0, abs=1e-12)
+    assert_close(result["reverse_kl"], 0.0, dtype="float64", terms=25 + 2, scale=1.0)
 
 
 def test_mode_coverage_far_samples_cover_nothing():
@@ -361,9 +392,11 @@ def test_mode_coverage_hand_example():
     result = mode_coverage(samples, centres, std=1.0)
     assert result["counts"] == [2, 1]
     assert result["modes_covered"] == 2
-    assert result["high_quality_fraction"] == pytest.approx(3 / 5)
+    assert_close(result["high_quality_fraction"], 3 / 5, dtype="float64", err_msg="3 of 5")
     expected_kl = (2 / 3) * math.log(4 / 3) + (1 / 3) * math.log(2 / 3)
-    assert result["reverse_kl"] == pytest.approx(expected_kl, abs=1e-12)
+    # At the scale of the KL's terms (|q log(q K)| ≤ 0.2), which partly cancel.
+    kl = result["reverse_kl"]
+    assert_close(kl, expected_kl, dtype="float64", terms=2 * 3, scale=0.2, err_msg="reverse KL")
     assert mode_coverage(samples, centres, std=1.0, min_samples_per_mode=2)["modes_covered"] == 1
     # std scales the threshold: with std 0.2 only the 0.5 sample is within 3 std.
     assert mode_coverage(samples, centres, std=0.2)["counts"] == [1, 0]
@@ -396,16 +429,19 @@ def test_class_mode_coverage_by_hand():
     assert result["modes_covered"] == 3
     assert result["histogram"] == [2, 1, 0, 1, 0]
     expected = 0.5 * math.log(0.5 * 5) + 2 * 0.25 * math.log(0.25 * 5)
-    assert result["kl_to_uniform"] == pytest.approx(expected, abs=1e-12)
+    assert_close(result["kl_to_uniform"], expected, dtype="float64", terms=3 * 3, err_msg="KL")
 
 
 def test_class_mode_coverage_thousand_modes():
     every = class_mode_coverage(np.tile(np.arange(1000), 3), num_classes=1000)
     assert every["modes_covered"] == 1000
-    assert every["kl_to_uniform"] == pytest.approx(0.0, abs=1e-12)
+    # A sum of 1000 terms q log(q C), each 0 up to rounding: at the scale of 1 (log(qC) = 0).
+    kl = every["kl_to_uniform"]
+    assert_close(kl, 0.0, dtype="float64", terms=3 * 1000, scale=1.0, err_msg="even")
     collapsed = class_mode_coverage(np.full(500, 7), num_classes=1000)
     assert collapsed["modes_covered"] == 1
-    assert collapsed["kl_to_uniform"] == pytest.approx(math.log(1000), abs=1e-12)
+    kl = collapsed["kl_to_uniform"]
+    assert_close(kl, math.log(1000), dtype="float64", terms=3 * 1000, err_msg="one mode")
 
 
 def test_class_mode_coverage_validation():
@@ -435,6 +471,7 @@ def test_interface_names_of_the_evaluation_issue():
     centres = np.array([[0.0, 0.0], [10.0, 0.0]])
     points = np.array([[0.0, 0.01], [0.0, -0.01], [5.0, 5.0]])
     result = metrics.mode_coverage(points, centres, 0.1)
-    assert (result["modes"], result["high_quality"]) == (1, pytest.approx(2 / 3))
+    assert result["modes"] == 1
+    assert_close(result["high_quality"], 2 / 3, dtype="float64", err_msg="2 of 3 samples")
     assert result["modes"] == result["modes_covered"]
     assert result["high_quality"] == result["high_quality_fraction"]

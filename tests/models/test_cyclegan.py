@@ -4,9 +4,15 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-from harness import assert_replicas_equivalent, fit_one_step, run_translation_checks
+from harness import (
+    assert_close,
+    assert_replicas_equivalent,
+    biases_before_instance_norm,
+    fit_one_step,
+    run_translation_checks,
+)
 
-from gan_zoo.models.cyclegan import NETWORKS, CycleGAN, query_image_pool
+from gan_zoo.models.cyclegan import CycleGAN, query_image_pool
 
 RANDOM = np.random.RandomState(0)
 IMAGES_A = RANDOM.uniform(-1, 1, size=(4, 8, 8, 1)).astype(np.float32)
@@ -61,10 +67,8 @@ def test_cyclegan_passes_the_harness(tmp_path):
 def test_two_replicas_equal_one_with_the_history_pool():
     """The pool is shared across replicas: gathered, updated identically, sliced."""
     # 3 steps: the pool fills (4 > 3 images on step 1), then swaps stored images in.
-    worst = assert_replicas_equivalent(
-        tiny_cyclegan(pool_size=3), (IMAGES_A, IMAGES_B), atol=2e-5, steps=3
-    )
-    assert worst <= 2e-5
+    worst = assert_replicas_equivalent(tiny_cyclegan(pool_size=3), (IMAGES_A, IMAGES_B), steps=3)
+    print(f"tiny CycleGAN 2-replica max weight difference: {worst:.2f} of its tolerance")
 
 
 def test_logged_losses_equal_hand_computed_values():
@@ -101,8 +105,9 @@ def test_logged_losses_equal_hand_computed_values():
         "d_b_loss": d_b_loss,
         "d_loss": d_a_loss + d_b_loss,
     }
+    # TF float32 (1x1 convolutions, tanh, means over 4 · 8 · 8 pixels) vs NumPy float64.
     for name, value in expected.items():
-        np.testing.assert_allclose(logs[name], value, rtol=1e-5, err_msg=name)
+        assert_close(logs[name], value, terms=4 * 8 * 8 + 16, err_msg=f"logged {name} vs NumPy")
 
 
 def _reference_pool(pool, count, images, swap_draws, slot_draws):
@@ -134,6 +139,7 @@ def test_image_pool_matches_the_reference_query(count):
     expected_outputs, expected_pool, expected_count = _reference_pool(
         pool, count, images, swap_draws, slot_draws
     )
+    # Images are moved, never computed: exact.
     np.testing.assert_array_equal(outputs.numpy(), expected_outputs)
     np.testing.assert_array_equal(new_pool.numpy(), expected_pool)
     assert int(new_count) == expected_count
@@ -195,25 +201,6 @@ DIGIT_SIZED = (
 )
 
 
-def biases_before_instance_norm(model) -> set[str]:
-    """Paths of the conv biases that feed an instance normalization directly.
-
-    Instance norm subtracts each channel's mean, so such a bias has a zero gradient in exact
-    arithmetic; Adam divides the float round-off it gets by its own tiny magnitude and moves
-    the bias by up to ~lr per step, differently on 1 and 2 replicas. It cannot change any
-    output (the reference implementation keeps these biases; so do the builders).
-    """
-    paths = set()
-    for network in (getattr(model, name) for name in NETWORKS):
-        for layer in network.layers:
-            if isinstance(layer, keras.layers.GroupNormalization):
-                source = layer._inbound_nodes[0].parent_nodes[0].operation
-                while not hasattr(source, "bias"):  # through cropping (transposed convs)
-                    source = source._inbound_nodes[0].parent_nodes[0].operation
-                paths.add(source.bias.path)
-    return paths
-
-
 def test_preset_networks_pass_the_harness(tmp_path):
     """ResNet generators (reflection padding, instance norm) and PatchGAN discriminators."""
     run_translation_checks(tiny_preset, DIGIT_SIZED, tmp_path)
@@ -227,6 +214,6 @@ def test_preset_networks_two_replicas_equal_one():
     # 2 down, 2 per residual block, 2 up; D's 2 normalized layers.
     assert len(exempt) == 7 + 2
     worst = assert_replicas_equivalent(
-        tiny_preset, DIGIT_SIZED, atol=2e-5, steps=2, skip=lambda v: v.path in exempt
+        tiny_preset, DIGIT_SIZED, steps=2, skip=lambda v: v.path in exempt
     )
-    assert worst <= 2e-5
+    print(f"CycleGAN preset 2-replica max weight difference: {worst:.2f} of its tolerance")

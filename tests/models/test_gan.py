@@ -1,6 +1,12 @@
 import numpy as np
 import pytest
-from harness import assert_replicas_equivalent, fit_one_step, run_model_checks
+from harness import (
+    assert_close,
+    assert_replicas_equivalent,
+    assert_reproduced,
+    fit_one_step,
+    run_model_checks,
+)
 
 from gan_zoo import builders, models, presets
 
@@ -49,7 +55,8 @@ def test_ema_update_is_the_moving_average():
     for ema, live, old in zip(
         model.ema_generator.get_weights(), model.generator.get_weights(), start, strict=True
     ):
-        np.testing.assert_allclose(ema, 0.75 * old + 0.25 * live, rtol=1e-5, atol=1e-6)
+        # TF's EMA update (2 products, a sum, in float32) vs NumPy.
+        assert_close(ema, 0.75 * old + 0.25 * live, terms=3, err_msg="EMA weights")
 
 
 def test_d_steps_runs_that_many_discriminator_updates():
@@ -69,18 +76,20 @@ def test_same_seed_same_losses_different_seed_different():
     a = fit_one_step(dense_gan()(), POINTS, steps=3)
     b = fit_one_step(dense_gan()(), POINTS, steps=3)
     c = fit_one_step(presets.build("gan_ring8", seed=1, batch_size=16), POINTS, steps=3)
-    assert a == b
+    assert list(a) == list(b) == list(c)
+    # The same seed: the same program on the same data, the same bits; another seed differs.
+    assert_reproduced([a[k] for k in a], [b[k] for k in a], err_msg="seed 0 twice")
     assert a != c
 
 
 def test_two_replicas_equal_one_replica_dense():
-    worst = assert_replicas_equivalent(dense_gan(d_steps=2, ema_decay=0.9), POINTS, atol=1e-5)
-    print(f"dense GAN 2-replica max weight difference: {worst:.2e}")
+    worst = assert_replicas_equivalent(dense_gan(d_steps=2, ema_decay=0.9), POINTS)
+    print(f"dense GAN 2-replica max weight difference: {worst:.2f} of its tolerance")
 
 
 def test_two_replicas_equal_one_replica_dcgan_synchronized_batch_norm():
-    worst = assert_replicas_equivalent(small_dcgan(), IMAGES, atol=1e-5)
-    print(f"DCGAN 2-replica max weight difference: {worst:.2e}")
+    worst = assert_replicas_equivalent(small_dcgan(), IMAGES)
+    print(f"DCGAN 2-replica max weight difference: {worst:.2f} of its tolerance")
 
 
 def test_generate_rejects_bad_noise_and_counts():

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 import tensorflow as tf
-from harness import assert_reproduced
+from harness import assert_weights_close, training_terms
 
 from gan_zoo import presets
 
@@ -78,7 +78,7 @@ def test_a_nan_on_one_replica_skips_the_update_on_both():
     logs = _fit(model, _poisoned_batch(rows=(1,)), steps=2)
     assert logs["skipped_updates"] == 2.0
     assert _same(_snapshot(model.discriminator), d_before)
-    for variable in model.discriminator.weights:
+    for variable in model.discriminator.weights:  # mirrored copies: one value, exactly
         first, second = strategy.experimental_local_results(variable.value)
         np.testing.assert_array_equal(first.numpy(), second.numpy())
 
@@ -89,10 +89,13 @@ def test_finite_steps_are_unchanged_by_the_skip_policy():
     for policy in ("stop", "skip"):
         model = _build(policy)
         _fit(model, batch, steps=2)
-        weights[policy] = model.get_weights()
+        weights[policy] = [(w.path, np.asarray(w)) for w in model.weights]
         assert int(model.skipped_updates.numpy()) == 0
-    for a, b in zip(weights["stop"], weights["skip"], strict=True):
-        assert_reproduced(a, b)
+    # Two programs (the skip policy applies each update under a finiteness condition): the
+    # same updates, to round-off.
+    assert_weights_close(
+        weights["skip"], weights["stop"], terms=training_terms(model, 2), what="skip vs stop"
+    )
 
 
 def test_nan_policy_is_validated_and_kept_in_the_compile_config():
