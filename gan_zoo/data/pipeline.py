@@ -12,15 +12,21 @@ Names `make_dataset` and `dataset_info` understand:
 - `folder:PATH`: a directory of image files (.bmp .gif .jpeg .jpg .png, searched recursively),
   with optional class subfolders. Every file is decoded once when the pipeline is built, so a
   corrupt file is an error naming it up front, or is left out with `corrupt_images="skip"`.
+  Symlinks are followed, but each real folder is read once and each real file counted once
+  (symlink loops, symlinked subfolders and second links to a file are never an inflated
+  dataset); non-UTF-8 names, broken symlinks, FIFOs and unreadable files are treated as
+  corrupt files.
 - unpaired pairs of image domains for CycleGAN, served as `(a, b)` batches by
   `gan_zoo.data.unpaired.make_unpaired_dataset`: `digits_thickness` (thin vs thick embedded
   digits, offline) and `cycle_gan/<pair>` (TFDS, e.g. `cycle_gan/horse2zebra`; downloads).
 """
 
 import dataclasses
+import errno
 import logging
 import os
 import re
+import stat
 from collections.abc import Callable
 
 import numpy as np
@@ -180,10 +186,15 @@ def make_dataset(
         cache: cache the preprocessed examples in memory after the first pass. The cache
             holds float32 images: for large datasets (CelebA at full size is ~90 GB as
             float32) pass False or a small `image_size`. Defaults to True.
-        corrupt_images: what to do with files of a `folder:PATH` dataset that cannot be read
-            or decoded: `"error"` raises a ValueError naming the first one and the count,
-            `"skip"` leaves them out and logs a warning with the count (logger
-            `gan_zoo.data.pipeline`). Other datasets ignore it. Defaults to `"error"`.
+        corrupt_images: what to do with the paths of a `folder:PATH` dataset that cannot be
+            used as images: files that do not decode, cannot be read (broken symlinks, FIFOs,
+            devices, no permission) or have a name that is not valid UTF-8, second paths to a
+            file already listed (a symlink or hard link: every real file counts once), and
+            symlinks to a folder already listed (symlink loops included). `"error"` raises a
+            ValueError naming the first of them (relative to the folder) and counting them by
+            kind, `"skip"` leaves them out (the first path to a file stays) and logs a warning
+            with the counts (logger `gan_zoo.data.pipeline`). Other datasets ignore it.
+            Defaults to `"error"`.
 
     Returns:
         A `tf.data.Dataset` whose elements are, for image datasets, `images` float32
@@ -199,9 +210,9 @@ def make_dataset(
         ValueError: on an unknown name, a split the dataset lacks, a bad `batch_size`,
             `image_size`, `channels` or `corrupt_images`, `with_labels=True` for a dataset
             without labels (unpaired datasets and folders without class subfolders included),
-            or a folder that is missing, empty, holds no image files, holds a corrupt file
-            (with `corrupt_images="error"`; with `"skip"`, only when no file decodes) or
-            holds mixed image sizes without `image_size`.
+            or a folder that is missing, empty, holds no image files, holds an unusable path
+            (see `corrupt_images`; with `"skip"`, only when no file can be used) or holds
+            mixed image sizes without `image_size`.
     """
     _check_positive_int("batch_size", batch_size)
     if image_size is not None:
@@ -326,11 +337,13 @@ def dataset_info(name: str, data_dir: str | os.PathLike | None = None) -> dict:
         `image_shape` (the stored `(H, W, C)` of an image, as TFDS declares it, entries None
         where they vary; for a folder, that of its first file that decodes; None for points)
         and `point_shape` (`(2,)` for points, else None). A folder's `num_examples` counts
-        its image files, corrupt ones included.
+        its image files, undecodable ones included (nothing but the first is decoded), each
+        real file once, without the ones that cannot be read or have non-UTF-8 names (see
+        `make_dataset`'s `corrupt_images`).
 
     Raises:
         ValueError: on an unknown name, a missing or empty folder, or a folder none of whose
-            image files decodes.
+            image files can be read and decoded.
     """
     _check_name(name)
     if _is_unpaired(name):
@@ -596,15 +609,189 @@ def _open_tfds(name: str, split: str, data_dir) -> _Source:
 
 
 @dataclasses.dataclass(frozen=True)
+class _Unusable:
+    """A path under a folder that is not read as an image, and why (one clause)."""
+
+    path: str  # Relative to the folder's root; may hold surrogate escapes (non-UTF-8 names).
+    reason: str  # Completes "image file 'x.png' in folder '/d' ...", e.g. "is a FIFO, ...".
+    kind: str  # One of _UNUSABLE_KINDS.
+
+    @property
+    def is_folder(self) -> bool:
+        return self.kind in _FOLDER_KINDS
+
+
+# What `_Unusable.kind` can be, with the words that count one and several ("2 reached twice").
+_UNUSABLE_KINDS = {
+    "corrupt": ("corrupt", "corrupt"),
+    "duplicate": ("reached twice", "reached twice"),
+    "name": ("not UTF-8 named", "not UTF-8 named"),
+    "unreadable": ("unreadable", "unreadable"),
+    "loop": ("symlink loop", "symlink loops"),
+    "duplicate_folder": ("symlinked folder reached twice", "symlinked folders reached twice"),
+    "unlistable": ("unlistable folder", "unlistable folders"),
+}
+_FOLDER_KINDS = ("loop", "duplicate_folder", "unlistable")
+_FILE_TYPES = {
+    stat.S_IFDIR: "a directory",
+    stat.S_IFIFO: "a FIFO (named pipe)",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+}
+
+
+@dataclasses.dataclass(frozen=True)
 class _Folder:
     root: str
-    files: list[str]  # Sorted absolute paths.
+    files: list[str]  # Sorted absolute paths of the files to decode.
     class_names: tuple[str, ...]  # Sorted first-level subfolders holding images; () if none.
     labels: list[int] | None  # Per file; None unless every file is inside a class subfolder.
+    # Paths left out when the folder was listed (sorted by path): see `_list_folder`.
+    unusable: tuple[_Unusable, ...] = ()
+
+
+def _shown(relative: str) -> str:
+    r"""`relative` quoted for a message: `'a/b.png'`, or `b'\xff.png'` for a non-UTF-8 name."""
+    try:
+        relative.encode("utf-8")
+    except UnicodeEncodeError:  # os.walk gives undecodable bytes as surrogate escapes
+        return repr(os.fsencode(relative))
+    return repr(relative)
+
+
+def _identity(st: os.stat_result) -> tuple[int, int] | None:
+    """What makes two paths the same file or folder; None where the filesystem has no inodes."""
+    return (st.st_dev, st.st_ino) if st.st_ino else None
+
+
+def _list_folder(root: str) -> tuple[list[str], list[str], list[_Unusable]]:
+    """Lists `root` recursively: `(image paths, other files, unusable paths)`, all relative.
+
+    Every real folder is listed once and every real file counted once, whatever the symlinks
+    (a loop, a symlinked subfolder, a second link to a file, a hard link): folders reached
+    through real subfolders are listed first, then the symlinked ones, level by level, so a
+    file keeps its real path when it has one. The second path to a folder or file is
+    `_Unusable` (kinds `loop`, `duplicate_folder`, `duplicate`), as are image files whose name
+    is not valid UTF-8 (`name`), that do not exist (a broken symlink), are no regular file (a
+    FIFO would block the reader) or cannot be opened (`unreadable`), and folders that cannot
+    be listed (`unlistable`). Nothing is decoded, and nothing is opened but image files.
+    """
+    images: list[str] = []
+    others: list[str] = []
+    unusable: list[_Unusable] = []
+    folders: dict[tuple[int, int], str] = {}  # identity -> relative path of its first visit
+    files: dict[tuple[int, int], str] = {}
+    root_identity = _identity(os.stat(root))
+    if root_identity is not None:
+        folders[root_identity] = "."
+
+    def second_visit(relative: str, full: str) -> _Unusable | None:
+        """None for a folder not seen yet (now marked seen), else why it is left out."""
+        try:
+            identity = _identity(os.stat(full))
+        except OSError as error:
+            return _Unusable(relative, f"cannot be listed ({error.strerror})", "unlistable")
+        if identity is None:
+            return None
+        first = folders.get(identity)
+        if first is None:
+            folders[identity] = relative
+            return None
+        target, parent = os.path.realpath(full), os.path.realpath(os.path.dirname(full))
+        if parent == target or parent.startswith(target.rstrip(os.sep) + os.sep):
+            return _Unusable(relative, f"is a symlink loop back to {_shown(first)}", "loop")
+        return _Unusable(
+            relative,
+            f"is a symlink to {_shown(first)}, whose files would count twice",
+            "duplicate_folder",
+        )
+
+    def image_problem(relative: str, full: str) -> _Unusable | None:
+        try:
+            relative.encode("utf-8")
+        except UnicodeEncodeError:
+            return _Unusable(relative, "has a name that is not valid UTF-8 (rename it)", "name")
+        try:
+            st = os.stat(full)
+        except OSError as error:
+            if os.path.islink(full):
+                broken = "a symlink loop" if error.errno == errno.ELOOP else "a broken symlink"
+                return _Unusable(relative, f"is {broken} (to {os.readlink(full)!r})", "unreadable")
+            return _Unusable(relative, f"cannot be read ({error.strerror})", "unreadable")
+        if not stat.S_ISREG(st.st_mode):
+            kind = _FILE_TYPES.get(stat.S_IFMT(st.st_mode), "a special file")
+            return _Unusable(relative, f"is {kind}, not a regular file", "unreadable")
+        identity = _identity(st)
+        if identity is not None and identity in files:
+            return _Unusable(
+                relative,
+                f"is the same file as {_shown(files[identity])} (a symlink or hard link)",
+                "duplicate",
+            )
+        try:
+            with open(full, "rb"):
+                pass
+        except OSError as error:
+            return _Unusable(relative, f"cannot be read ({error.strerror})", "unreadable")
+        if identity is not None:
+            files[identity] = relative
+        return None
+
+    def list_tree(top: str) -> list[str]:
+        """Lists `top` (relative) without following symlinks; returns its symlinked folders."""
+        links: list[str] = []
+
+        def unlistable(error: OSError) -> None:
+            relative = os.path.relpath(error.filename, root)
+            unusable.append(
+                _Unusable(relative, f"cannot be listed ({error.strerror})", "unlistable")
+            )
+
+        for dirpath, dirnames, filenames in os.walk(os.path.join(root, top), onerror=unlistable):
+            kept = []
+            for dirname in sorted(dirnames):
+                full = os.path.join(dirpath, dirname)
+                relative = os.path.relpath(full, root)
+                if os.path.islink(full):
+                    links.append(relative)
+                elif (problem := second_visit(relative, full)) is not None:
+                    unusable.append(problem)  # e.g. a bind mount of an ancestor
+                else:
+                    kept.append(dirname)
+            dirnames[:] = kept
+            for filename in sorted(filenames):
+                full = os.path.join(dirpath, filename)
+                relative = os.path.relpath(full, root)
+                if not filename.lower().endswith(IMAGE_EXTENSIONS):
+                    others.append(relative)
+                elif (problem := image_problem(relative, full)) is not None:
+                    unusable.append(problem)
+                else:
+                    images.append(relative)
+        return links
+
+    level = list_tree(".")
+    while level:  # symlinked folders, one level of symlinks at a time
+        following = []
+        for relative in sorted(level):
+            problem = second_visit(relative, os.path.join(root, relative))
+            if problem is not None:
+                unusable.append(problem)
+            else:
+                following += list_tree(relative)
+        level = following
+    images.sort()
+    unusable.sort(key=lambda entry: entry.path)
+    return images, others, unusable
 
 
 def _scan_folder(name: str) -> _Folder:
-    """Lists the image files of `folder:PATH` (nothing is decoded); one line per bad folder."""
+    """Lists the image files of `folder:PATH` (nothing is decoded); one line per bad folder.
+
+    See `_list_folder` for the paths that are left out (`_Folder.unusable`); the class
+    subfolders and labels come from the files that are kept.
+    """
     root = name[len(FOLDER_PREFIX) :]
     accepted = " ".join(IMAGE_EXTENSIONS)
     if not root or not os.path.exists(root):
@@ -617,14 +804,8 @@ def _scan_folder(name: str) -> _Folder:
             f"{root!r} is a file, not a folder; {FOLDER_PREFIX}PATH needs a directory "
             f"of image files ({accepted})"
         )
-    relative, others = [], []
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
-        dirnames.sort()
-        for filename in sorted(filenames):
-            path = os.path.relpath(os.path.join(dirpath, filename), root)
-            (relative if filename.lower().endswith(IMAGE_EXTENSIONS) else others).append(path)
-    relative.sort()
-    if not relative:
+    relative, others, unusable = _list_folder(root)
+    if not relative and all(entry.is_folder for entry in unusable):
         if not others:
             raise ValueError(
                 f"folder {root!r} is empty: it holds no image files ({accepted}, searched "
@@ -641,7 +822,9 @@ def _scan_folder(name: str) -> _Folder:
         index = {c: i for i, c in enumerate(class_names)}
         labels = [index[p[0]] for p in parts]
     files = [os.path.join(os.path.abspath(root), path) for path in relative]
-    return _Folder(root=root, files=files, class_names=class_names, labels=labels)
+    return _Folder(
+        root=root, files=files, class_names=class_names, labels=labels, unusable=tuple(unusable)
+    )
 
 
 def _decode_error(path: str) -> str:
@@ -656,6 +839,50 @@ def _decode_error(path: str) -> str:
     return ""
 
 
+def _problem(folder: _Folder, entry: _Unusable) -> str:
+    """`entry` as the start of a sentence: "image file 'a.png' in folder '/d' is a FIFO, ..."."""
+    what = "folder" if entry.is_folder else "image file"
+    return f"{what} {_shown(entry.path)} in folder {folder.root!r} {entry.reason}"
+
+
+def _tally(entries: list[_Unusable], total: int, verb: str | None) -> str:
+    """Counts `entries` in words, e.g. "2 of the 7 image files (1 corrupt, 1 reached twice)".
+
+    With `verb="are"`: "1 of its 6 image files are corrupt", "2 of its 7 image files are
+    unusable (1 corrupt, 1 reached twice) and 1 symlink loop".
+
+    Args:
+        entries: the unusable paths.
+        total: how many image files the folder lists (usable or not; folders not counted).
+        verb: "are" for an error, "" for the skip warning, None for the kinds alone
+            ("1 corrupt, 1 reached twice").
+    """
+
+    def words(kind: str, count: int) -> str:
+        return f"{count} {_UNUSABLE_KINDS[kind][count != 1]}"
+
+    file_kinds: dict[str, int] = {}
+    folder_kinds: dict[str, int] = {}
+    for entry in entries:
+        counts = folder_kinds if entry.is_folder else file_kinds
+        counts[entry.kind] = counts.get(entry.kind, 0) + 1
+    if verb is None:
+        counts = {**file_kinds, **folder_kinds}
+        return ", ".join(words(kind, count) for kind, count in counts.items())
+    parts = []
+    num_files = sum(file_kinds.values())
+    if num_files:
+        text = f"{num_files} of {'its' if verb else 'the'} {total} image files"
+        if verb and set(file_kinds) == {"corrupt"}:
+            text += f" {verb} corrupt"
+        else:
+            kinds = ", ".join(words(kind, count) for kind, count in file_kinds.items())
+            text += f" {verb} unusable ({kinds})" if verb else f" ({kinds})"
+        parts.append(text)
+    parts += [words(kind, count) for kind, count in folder_kinds.items()]
+    return " and ".join(parts)
+
+
 def _first_decodable(folder: _Folder) -> tf.Tensor:
     """The first image of `folder` that decodes (usually its first file)."""
     for path in folder.files:
@@ -663,10 +890,22 @@ def _first_decodable(folder: _Folder) -> tf.Tensor:
             return tf.io.decode_image(tf.io.read_file(path), expand_animations=False)
         except tf.errors.OpError:
             continue
+    if not folder.files:  # every image path was left out when the folder was listed
+        _raise_none_usable(folder, list(folder.unusable))
     shown = os.path.relpath(folder.files[0], folder.root)
     raise ValueError(
         f"none of the {len(folder.files)} image files in folder {folder.root!r} can be decoded "
         f"(e.g. {shown!r}: {_decode_error(folder.files[0])})"
+    )
+
+
+def _raise_none_usable(folder: _Folder, entries: list[_Unusable]) -> None:
+    """Raises: no image file of `folder` can be used (`entries`, sorted, say why)."""
+    total = sum(not entry.is_folder for entry in entries)
+    first = entries[0]
+    raise ValueError(
+        f"none of the {total} image files in folder {folder.root!r} can be used "
+        f"({_tally(entries, total, None)}); e.g. {_shown(first.path)} {first.reason}"
     )
 
 
@@ -708,36 +947,55 @@ def _image_shapes(files: list[str]) -> list[tuple[int, int, int] | None]:
 def _without_corrupt(
     folder: _Folder, shapes: list, corrupt_images: str
 ) -> tuple[_Folder, list[tuple[int, int, int]]]:
-    """Drops the files that did not decode (`"skip"`), or raises naming the first (`"error"`)."""
+    """Drops the unusable paths (`"skip"`, with a warning counting them), or raises (`"error"`).
+
+    Unusable are the files that did not decode (`shapes` None) and the paths left out when
+    the folder was listed (`folder.unusable`: second paths to a file or folder, symlink
+    loops, non-UTF-8 names, broken symlinks, FIFOs, unreadable files). The error names the
+    first of them (by path) and counts them all; so does the warning. A folder none of whose
+    image files can be used is an error either way.
+    """
     bad = [i for i, shape in enumerate(shapes) if shape is None]
-    if not bad:
+    if not bad and not folder.unusable:
         return folder, shapes
-    total = len(folder.files)
-    first = folder.files[bad[0]]
-    shown = os.path.relpath(first, folder.root)
-    reason = _decode_error(first) or "it changed while it was read"
-    if len(bad) == total:
-        raise ValueError(
-            f"none of the {total} image files in folder {folder.root!r} can be decoded "
-            f"(e.g. {shown!r}: {reason})"
+    corrupt = [
+        _Unusable(os.path.relpath(folder.files[i], folder.root), "cannot be decoded", "corrupt")
+        for i in bad
+    ]
+    total = len(folder.files) + sum(not entry.is_folder for entry in folder.unusable)
+    if corrupt and not any(not entry.is_folder for entry in folder.unusable):
+        if len(bad) == len(folder.files):  # every image file is corrupt
+            first_bad = folder.files[bad[0]]
+            raise ValueError(
+                f"none of the {total} image files in folder {folder.root!r} can be decoded "
+                f"(e.g. {_shown(corrupt[0].path)}: {_decode_error(first_bad)})"
+            )
+    entries = sorted([*folder.unusable, *corrupt], key=lambda entry: entry.path)
+    first = entries[0]
+    if first.kind == "corrupt":  # TensorFlow's reason, for the one file the message names
+        detail = _decode_error(os.path.join(folder.root, first.path))
+        first = entries[0] = dataclasses.replace(
+            first, reason=f"cannot be decoded ({detail or 'it changed while it was read'})"
         )
+    if len(bad) == len(folder.files):
+        _raise_none_usable(folder, entries)
     if corrupt_images == "error":
         raise ValueError(
-            f"image file {shown!r} in folder {folder.root!r} cannot be decoded ({reason}); "
-            f"{len(bad)} of its {total} image files are corrupt: pass corrupt_images='skip' "
-            "(--corrupt_images=skip) to leave them out"
+            f"{_problem(folder, first)}; {_tally(entries, total, 'are')}: pass "
+            "corrupt_images='skip' (--corrupt_images=skip) to leave them out"
         )
     _logger.warning(
-        "skipped %d of the %d image files in folder %r that cannot be decoded (first: %r, %s)",
-        len(bad),
-        total,
+        "skipped %s in folder %r (first: %s, which %s)",
+        _tally(entries, total, ""),
         folder.root,
-        shown,
-        reason,
+        _shown(first.path),
+        first.reason,
     )
     keep = [i for i, shape in enumerate(shapes) if shape is not None]
     labels = None if folder.labels is None else [folder.labels[i] for i in keep]
-    kept = dataclasses.replace(folder, files=[folder.files[i] for i in keep], labels=labels)
+    kept = dataclasses.replace(
+        folder, files=[folder.files[i] for i in keep], labels=labels, unusable=()
+    )
     return kept, [shapes[i] for i in keep]
 
 
@@ -745,7 +1003,8 @@ def _open_folder(name: str, split: str, *, image_size, channels, corrupt_images)
     if split != "train":
         raise ValueError(f"folder datasets have only the 'train' split, got split={split!r}")
     folder = _scan_folder(name)
-    folder, shapes = _without_corrupt(folder, _image_shapes(folder.files), corrupt_images)
+    shapes = _image_shapes(folder.files) if folder.files else []
+    folder, shapes = _without_corrupt(folder, shapes, corrupt_images)
     count = len(folder.files)
     # Colour if any file is; files are then converted to that channel count on read.
     out_channels = channels or (3 if any(shape[-1] >= 3 for shape in shapes) else 1)
