@@ -23,8 +23,10 @@ import json
 import os
 import sys
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from gan_zoo import console  # noqa: E402 (no TensorFlow: it must come before TF's import)
+
+console.quiet_native_logs()  # TF's C++ log lines off stderr unless --verbosity asks
 
 from absl import app, flags, logging  # noqa: E402
 
@@ -66,16 +68,9 @@ flags.DEFINE_string("data_dir", None, "TFDS data directory (default: TFDS's).")
 flags.DEFINE_string("output", None, "JSON output path. Default: <model_dir>/evaluation.json.")
 
 FLAGS = flags.FLAGS
-
-
-def _is_translator(model_dir: str) -> bool:
-    """True when the run or SavedModel directory holds an exported translator (CycleGAN)."""
-    for folder in (os.path.join(model_dir, "saved_model"), model_dir):
-        path = os.path.join(folder, "gan_zoo.json")
-        if os.path.exists(path):
-            with open(path) as f:
-                return json.load(f).get("output") == "translation"
-    return False
+# The seeds evaluation takes: it seeds NumPy's generators (KID's subsets) and, for cas,
+# `keras.utils.set_random_seed`, which refuses seeds outside [0, 2**32 - 1].
+SEED_RANGE = (0, 2**32 - 1)
 
 
 def evaluate_translator() -> int:
@@ -99,14 +94,29 @@ def evaluate_translator() -> int:
 def main(argv):
     """Evaluates, prints the table, writes the JSON."""
     del argv
-    logging.set_verbosity(logging.WARNING)  # TFDS logs every dataset it opens at INFO
+    if console.requested_verbosity() is None:  # TFDS logs every dataset it opens at INFO
+        logging.set_verbosity(logging.WARNING)
     # Checked before importing gan_zoo (and TensorFlow), so a typo fails in a second.
     if not os.path.isdir(FLAGS.model_dir):
         print(f"error: --model_dir {FLAGS.model_dir!r} is not a directory", file=sys.stderr)
         return 2
+    low, high = SEED_RANGE
+    if not low <= FLAGS.seed <= high:
+        print(
+            f"error: --seed must be in [{low}, {high}] (0 to 2**32 - 1, what NumPy's and Keras' "
+            f"seeding take); got {FLAGS.seed}",
+            file=sys.stderr,
+        )
+        return 2
+    from gan_zoo import export
     from gan_zoo.metrics import evaluation
 
-    if _is_translator(FLAGS.model_dir):
+    try:  # one line naming a missing or damaged file, before any work
+        _, metadata = export.check_saved_model(FLAGS.model_dir)
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    if metadata["output"] == "translation":
         return evaluate_translator()
     try:
         report = evaluation.evaluate_model(

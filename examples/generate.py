@@ -27,12 +27,13 @@ relative path) in --output_dir, plus a before/after grid at --output:
       --input_dir=thin_digits/ --direction=a_to_b --output_dir=thick_digits/ --output=grid.png
 """
 
-import json
 import os
 import sys
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from gan_zoo import console  # noqa: E402 (no TensorFlow: it must come before TF's import)
+
+console.quiet_native_logs()  # TF's C++ log lines off stderr unless --verbosity asks
 
 from absl import app, flags  # noqa: E402
 
@@ -95,24 +96,35 @@ flags.DEFINE_bool(
 
 FLAGS = flags.FLAGS
 IMAGE_EXTENSIONS = (".bmp", ".gif", ".jpeg", ".jpg", ".png")
+# The seeds the noise sampler takes (`gan_zoo.models.sample_noise`: a Philox key of int64s).
+SEED_RANGE = (-(2**63), 2**63 - 1)
 
 
-def read_metadata(model_dir: str) -> tuple[str, dict]:
-    """Returns (SavedModel directory, its gan_zoo.json) for a SavedModel or run directory.
+def check_seed(value: int, flag: str) -> int:
+    """`value` if the noise sampler takes it as a seed.
 
     Raises:
-        ValueError: no SavedModel there.
+        ValueError: outside `SEED_RANGE` (the sampler's int64 key).
     """
-    candidate = os.path.join(model_dir, "saved_model")
-    if os.path.exists(os.path.join(candidate, "saved_model.pb")):
-        model_dir = candidate
-    if not os.path.exists(os.path.join(model_dir, "saved_model.pb")):
-        raise ValueError(f"no SavedModel (saved_model.pb) in {model_dir!r} or its saved_model/")
-    metadata = {}
-    if os.path.exists(os.path.join(model_dir, "gan_zoo.json")):
-        with open(os.path.join(model_dir, "gan_zoo.json")) as f:
-            metadata = json.load(f)
-    return model_dir, metadata
+    low, high = SEED_RANGE
+    if not low <= value <= high:
+        raise ValueError(
+            f"--{flag} must be in [{low}, {high}] (-2**63 to 2**63 - 1, the noise sampler's "
+            f"int64 seed); got {value}"
+        )
+    return value
+
+
+def load_saved_model(model_dir: str):
+    """Returns (loaded SavedModel, its directory, its gan_zoo.json) for a SavedModel or run dir.
+
+    Raises:
+        ValueError: no SavedModel there, one of its files is missing or damaged, or TensorFlow
+            cannot load it (one line naming the file; `gan_zoo.export.load_saved_model`).
+    """
+    from gan_zoo import export
+
+    return export.load_saved_model(model_dir)
 
 
 def list_images(folder: str) -> list[str]:
@@ -170,7 +182,7 @@ def load_images(folder: str, names: list[str], shape: list[int], resize: bool):
     return np.stack(images)
 
 
-def translate_folder(model_dir: str, metadata: dict) -> int:
+def translate_folder(loaded, metadata: dict) -> int:
     """Translates every image of --input_dir into --output_dir; writes the grid at --output."""
     import numpy as np
     import tensorflow as tf
@@ -185,7 +197,7 @@ def translate_folder(model_dir: str, metadata: dict) -> int:
     shape = metadata[f"image_shape_{source}"]
     names = list_images(FLAGS.input_dir)
     images = load_images(FLAGS.input_dir, names, shape, FLAGS.resize)
-    translate = tf.saved_model.load(model_dir).signatures[f"translate_{FLAGS.direction}"]
+    translate = loaded.signatures[f"translate_{FLAGS.direction}"]
     translated = np.concatenate(
         [
             translate(images=tf.constant(images[i : i + 64]))["images"].numpy()
@@ -210,24 +222,32 @@ def translate_folder(model_dir: str, metadata: dict) -> int:
     return 0
 
 
-def load_generator(model_dir: str):
-    """Loads the SavedModel's `serving_default` and its latent size.
+def load_generator(loaded, model_dir: str, metadata: dict):
+    """The SavedModel's `serving_default`, its latent size and number of classes.
+
+    Args:
+        loaded: the loaded SavedModel (`load_saved_model`).
+        model_dir: its directory.
+        metadata: its gan_zoo.json.
 
     Raises:
-        ValueError: no SavedModel there, or it lacks a `noise` input.
+        ValueError: it lacks a `serving_default` signature or a `noise` input, or it takes
+            labels without a positive `num_classes` in its gan_zoo.json.
     """
-    import tensorflow as tf
-
-    model_dir, _ = read_metadata(model_dir)
-    loaded = tf.saved_model.load(model_dir)
+    if "serving_default" not in loaded.signatures:
+        raise ValueError(f"{model_dir!r} has no serving_default signature")
     serve = loaded.signatures["serving_default"]
     inputs = serve.structured_input_signature[1]
     if "noise" not in inputs:
         raise ValueError(f"{model_dir!r} has no 'noise' input; is it a gan_zoo generator?")
     num_classes = None
     if "labels" in inputs:
-        with open(os.path.join(model_dir, "gan_zoo.json")) as f:
-            num_classes = json.load(f)["num_classes"]
+        num_classes = metadata.get("num_classes")
+        if num_classes is None:  # other entries were checked by gan_zoo.export
+            raise ValueError(
+                f"{os.path.join(model_dir, 'gan_zoo.json')!r} lacks num_classes, which the "
+                "export of a conditional generator records"
+            )
     return loaded, serve, int(inputs["noise"].shape[-1]), num_classes
 
 
@@ -292,9 +312,10 @@ def check_style_flags(serve, metadata: dict) -> dict:
 
 def _seeds(values: list[str], flag: str) -> list[int]:
     try:
-        return [int(value) for value in values]
+        seeds = [int(value) for value in values]
     except ValueError as error:
         raise ValueError(f"--{flag} must be integers; got {values}") from error
+    return [check_seed(seed, flag) for seed in seeds]
 
 
 def style_mixing_grid(loaded, metadata: dict, latent_dim: int) -> int:
@@ -346,12 +367,16 @@ def main(argv):
     from gan_zoo.models.base import sample_noise
 
     try:
-        model_dir, metadata = read_metadata(FLAGS.model_dir)
+        check_seed(FLAGS.seed, "seed")
+        if FLAGS.mix_row_seeds or FLAGS.mix_column_seeds:  # checked before the model loads
+            _seeds(FLAGS.mix_row_seeds or [], "mix_row_seeds")
+            _seeds(FLAGS.mix_column_seeds or [], "mix_column_seeds")
+        loaded, model_dir, metadata = load_saved_model(FLAGS.model_dir)
         if metadata.get("output") == "translation":
-            return translate_folder(model_dir, metadata)
+            return translate_folder(loaded, metadata)
         if FLAGS.input_dir:
             raise ValueError("--input_dir is for translation models; this one samples from noise")
-        loaded, serve, latent_dim, num_classes = load_generator(FLAGS.model_dir)
+        loaded, serve, latent_dim, num_classes = load_generator(loaded, model_dir, metadata)
         num, labels, columns = resolve_labels(FLAGS.labels, FLAGS.num, num_classes)
         style_inputs = check_style_flags(serve, metadata)
         if FLAGS.mix_row_seeds or FLAGS.mix_column_seeds:

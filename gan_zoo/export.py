@@ -372,3 +372,296 @@ def export_generator(model, path: str, metadata: dict | None = None) -> str:
         **(metadata or {}),
     }
     return _write_archive(archive, path, info)
+
+
+# ----------------------------------------------------------------------------- loading
+
+SAVED_MODEL_FILE = "saved_model.pb"
+_METADATA_OUTPUTS = ("images", "points", "translation")
+_REEXPORT = "re-export the model (gan_zoo.export.export_model, or train with --export)"
+
+
+def find_saved_model(path: str) -> str:
+    """The SavedModel directory of `path`: `path` itself, or the `saved_model/` it holds.
+
+    Args:
+        path: a SavedModel directory, or a run directory holding `saved_model/`.
+
+    Returns:
+        The directory holding `saved_model.pb`.
+
+    Raises:
+        ValueError: `path` is not a directory, or neither it nor its `saved_model/` holds a
+            `saved_model.pb`.
+    """
+    path = os.fspath(path)
+    if not os.path.isdir(path):
+        raise ValueError(
+            f"{path!r} is not a directory; pass a SavedModel directory or a run directory "
+            "holding saved_model/"
+        )
+    candidate = os.path.join(path, "saved_model")
+    if os.path.exists(os.path.join(candidate, SAVED_MODEL_FILE)):
+        return candidate
+    if not os.path.exists(os.path.join(path, SAVED_MODEL_FILE)):
+        raise ValueError(f"no SavedModel ({SAVED_MODEL_FILE}) in {path!r} or its saved_model/")
+    return path
+
+
+def _first_line(error: BaseException) -> str:
+    """The first line of TensorFlow's or Python's message, without TensorFlow's decorations."""
+    lines = str(error).strip().splitlines()
+    line = lines[0].strip() if lines else type(error).__name__
+    return re.sub(r"^\{\{[^}]*\}\}\s*", "", line).split(" [Op:")[0].strip() or type(error).__name__
+
+
+def _read_bytes(path: str, what: str) -> bytes:
+    if not os.path.exists(path):
+        raise ValueError(f"{path!r} is missing: {what}; {_REEXPORT}")
+    if not os.path.isfile(path):
+        raise ValueError(f"{path!r} is not a file: {what}; {_REEXPORT}")
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except OSError as error:
+        raise ValueError(f"{path!r} cannot be read ({error.strerror})") from None
+
+
+def _check_protos(directory: str) -> None:
+    """`saved_model.pb` (and `fingerprint.pb`, when present) parse as what they must be."""
+    from google.protobuf.message import DecodeError
+    from tensorflow.core.protobuf import fingerprint_pb2, saved_model_pb2
+
+    path = os.path.join(directory, SAVED_MODEL_FILE)
+    data = _read_bytes(path, "it holds the model's graph")
+    try:
+        proto = saved_model_pb2.SavedModel.FromString(data)
+    except DecodeError:
+        raise ValueError(
+            f"{path!r} is damaged: its {len(data)} bytes do not parse as a SavedModel "
+            f"(truncated or corrupt); {_REEXPORT}"
+        ) from None
+    if len(proto.meta_graphs) != 1 or not proto.meta_graphs[0].object_graph_def.nodes:
+        raise ValueError(
+            f"{path!r} is damaged: it holds {len(proto.meta_graphs)} meta graphs and no "
+            f"object graph ({len(data)} bytes: truncated?); {_REEXPORT}"
+        )
+    path = os.path.join(directory, "fingerprint.pb")
+    if os.path.exists(path):  # optional, but TensorFlow logs a traceback when it is damaged
+        data = _read_bytes(path, "it identifies the SavedModel")
+        try:
+            fingerprint_pb2.FingerprintDef.FromString(data)
+        except DecodeError:
+            raise ValueError(
+                f"{path!r} is damaged: its {len(data)} bytes do not parse as a SavedModel "
+                f"fingerprint (truncated or corrupt); {_REEXPORT}"
+            ) from None
+
+
+def _check_variables(directory: str) -> None:
+    """`variables/` holds an index and every data shard it needs, each tensor readable."""
+    folder = os.path.join(directory, "variables")
+    index = os.path.join(folder, "variables.index")
+    _read_bytes(index, "it lists the model's weights")
+    shards = sorted(
+        name
+        for name in (os.listdir(folder) if os.path.isdir(folder) else ())
+        if re.fullmatch(r"variables\.data-\d{5}-of-\d{5}", name)
+    )
+    if not shards:
+        raise ValueError(
+            f"{os.path.join(folder, 'variables.data-00000-of-00001')!r} is missing: it holds "
+            f"the model's weights; {_REEXPORT}"
+        )
+    count = int(shards[0][-5:])
+    for i in range(count):
+        name = os.path.join(folder, f"variables.data-{i:05d}-of-{count:05d}")
+        if not os.path.isfile(name):
+            raise ValueError(f"{name!r} is missing: it holds the model's weights; {_REEXPORT}")
+    try:
+        reader = tf.train.load_checkpoint(os.path.join(folder, "variables"))
+    except (tf.errors.OpError, OSError, ValueError) as error:
+        raise ValueError(
+            f"{index!r} is damaged ({_first_line(error)}: truncated or corrupt); {_REEXPORT}"
+        ) from None
+    data = os.path.join(folder, shards[0] if count == 1 else "variables.data-*")
+    try:
+        for key in reader.get_variable_to_shape_map():
+            reader.get_tensor(key)  # checks the bytes are there and their checksum
+    except (tf.errors.OpError, OSError, ValueError, IndexError) as error:
+        reason = _first_line(error)
+        if "Checksum does not match" in reason:
+            reason = "a tensor's checksum does not match"
+        raise ValueError(
+            f"{data!r} is damaged ({reason}: truncated or corrupt); {_REEXPORT}"
+        ) from None
+
+
+def _read_metadata(directory: str) -> dict:
+    path = os.path.join(directory, METADATA_FILE)
+    what = "a gan_zoo export writes it beside saved_model.pb (latent size, output kind)"
+    data = _read_bytes(path, what)
+    try:
+        metadata = json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ValueError(f"{path!r} is not valid JSON (not UTF-8 text); {_REEXPORT}") from None
+    except json.JSONDecodeError as error:
+        raise ValueError(
+            f"{path!r} is not valid JSON ({error.msg} at line {error.lineno} column "
+            f"{error.colno}; truncated?); {_REEXPORT}"
+        ) from None
+    if not isinstance(metadata, dict):
+        raise ValueError(
+            f"{path!r} holds a JSON {type(metadata).__name__}, not the object a gan_zoo export "
+            f"writes; {_REEXPORT}"
+        )
+    if metadata.get("output") not in _METADATA_OUTPUTS:
+        raise ValueError(
+            f"{path!r} has output={metadata.get('output')!r}; a gan_zoo export has one of "
+            f"{', '.join(map(repr, _METADATA_OUTPUTS))}; {_REEXPORT}"
+        )
+
+    def positive(value) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+    def shape(value, length=None) -> bool:
+        return (
+            isinstance(value, list)
+            and len(value) in ((length,) if length else (1, 3))
+            and all(map(positive, value))
+        )
+
+    if metadata["output"] == "translation":
+        checks = {"image_shape_a": (shape, 3), "image_shape_b": (shape, 3)}
+    else:
+        checks = {"latent_dim": (positive,), "sample_shape": (shape,)}
+        if metadata.get("num_classes") is not None:
+            checks["num_classes"] = (positive,)
+        if "synthesize" in (metadata.get("signatures") or ()):  # StyleGAN
+            checks.update(num_ws=(positive,), w_dim=(positive,))
+    for key, (check, *args) in checks.items():
+        if not check(metadata.get(key), *args):
+            wanted = "a positive integer" if check is positive else "a list of positive sizes"
+            raise ValueError(
+                f"{path!r} has {key}={metadata.get(key)!r}, not {wanted} as a gan_zoo export "
+                f"writes; {_REEXPORT}"
+            )
+    return metadata
+
+
+def check_saved_model(path: str) -> tuple[str, dict]:
+    """Checks that the files of an exported gan_zoo SavedModel are whole, without loading it.
+
+    Checks, in this order: `saved_model.pb` parses as a SavedModel with one meta graph;
+    `fingerprint.pb`, when present, parses; `variables/variables.index` opens and every
+    tensor it lists reads from the `variables.data-*` shards (sizes and checksums); and
+    `gan_zoo.json` is a JSON object naming an `output` kind, with the entries that kind's
+    export writes (`latent_dim`, `sample_shape`, ... or `image_shape_a`/`_b`). Nothing is
+    written.
+
+    Args:
+        path: a SavedModel directory, or a run directory holding `saved_model/`.
+
+    Returns:
+        `(directory, metadata)`: the SavedModel directory and its `gan_zoo.json` as a dict.
+
+    Raises:
+        ValueError: one line naming the missing or damaged file and what is wrong with it.
+    """
+    directory = find_saved_model(path)
+    _check_protos(directory)
+    _check_variables(directory)
+    return directory, _read_metadata(directory)
+
+
+def load_saved_model(path: str) -> tuple[object, str, dict]:
+    """Checks (`check_saved_model`) and loads an exported gan_zoo SavedModel.
+
+    Example:
+    >>> loaded, directory, metadata = load_saved_model("runs/demo")  # or runs/demo/saved_model
+    >>> images = loaded.signatures["serving_default"](noise=tf.zeros([4, 100]))["images"]
+
+    Args:
+        path: a SavedModel directory, or a run directory holding `saved_model/`.
+
+    Returns:
+        `(loaded, directory, metadata)`: what `tf.saved_model.load` returns, the SavedModel
+        directory and its `gan_zoo.json` as a dict.
+
+    Raises:
+        ValueError: one line naming the missing or damaged file, or why TensorFlow could not
+            load the SavedModel.
+    """
+    directory, metadata = check_saved_model(path)
+    try:
+        loaded = tf.saved_model.load(directory)
+    except Exception as error:  # noqa: BLE001 (any failure of a checked export: one line)
+        raise ValueError(
+            f"cannot load the SavedModel in {directory!r} ({type(error).__name__}: "
+            f"{_first_line(error)}); {_REEXPORT}"
+        ) from error
+    return loaded, directory, metadata
+
+
+def load_keras_model(path: str, **kwargs) -> keras.Model:
+    """Checks and loads a gan_zoo model saved with `model.save("x.keras")`.
+
+    `keras.saving.load_model` reports a truncated `.keras` file as "File not found"; this
+    checks the archive first (a zip whose members pass their CRC checks, with `config.json`
+    and `model.weights.h5`) and names the file and what is wrong in one line.
+
+    Args:
+        path: a `.keras` file.
+        **kwargs: passed to `keras.saving.load_model` (`compile`, `safe_mode`, ...).
+
+    Returns:
+        The model, with gan_zoo's classes registered.
+
+    Raises:
+        ValueError: one line naming the file and what is wrong: missing, not a `.keras` file,
+            truncated or corrupt, or not loadable by Keras.
+    """
+    import zipfile
+    import zlib
+
+    path = os.fspath(path)
+    again = "save the model again (model.save)"
+    if not os.path.exists(path):
+        raise ValueError(f"{path!r} does not exist; pass a .keras file saved by model.save()")
+    if not os.path.isfile(path) or not path.endswith(".keras"):
+        raise ValueError(f"{path!r} is not a .keras file; pass a file saved by model.save()")
+    size = os.path.getsize(path)
+    if not zipfile.is_zipfile(path):
+        raise ValueError(
+            f"{path!r} is damaged: its {size} bytes are not a complete .keras (zip) archive "
+            f"(truncated or corrupt); {again}"
+        )
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            missing = [name for name in ("config.json", "model.weights.h5") if name not in names]
+            if missing:
+                raise ValueError(
+                    f"{path!r} is damaged: it lacks {', '.join(missing)} (a .keras file holds "
+                    f"config.json, metadata.json and model.weights.h5); {again}"
+                )
+            bad = archive.testzip()
+            if bad is not None:
+                raise ValueError(
+                    f"{path!r} is damaged: {bad} inside it fails its CRC check (corrupt); {again}"
+                )
+            json.loads(archive.read("config.json").decode("utf-8"))
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, UnicodeDecodeError) as error:
+        raise ValueError(f"{path!r} is damaged ({_first_line(error)}); {again}") from None
+    except json.JSONDecodeError as error:
+        message = f"its config.json is not JSON ({error.msg})"
+        raise ValueError(f"{path!r} is damaged: {message}; {again}") from None
+    import gan_zoo.layers  # noqa: F401  (registers gan_zoo's serializable classes, as
+    import gan_zoo.models  # noqa: F401  keras resolves them by name when loading)
+
+    try:
+        return keras.saving.load_model(path, **kwargs)
+    except Exception as error:  # noqa: BLE001 (whatever Keras raises: one line)
+        raise ValueError(
+            f"cannot load {path!r} ({type(error).__name__}: {_first_line(error)})"
+        ) from error

@@ -573,18 +573,12 @@ class _Generator:
             self._model = model
 
     def _load_saved_model(self, path: str) -> None:
-        from gan_zoo.export import METADATA_FILE
+        from gan_zoo.export import METADATA_FILE, load_saved_model
 
-        run_dir = None
-        candidate = os.path.join(path, "saved_model")
-        if os.path.exists(os.path.join(candidate, "saved_model.pb")):
-            run_dir, path = path, candidate
-        if not os.path.exists(os.path.join(path, "saved_model.pb")):
-            raise ValueError(f"no SavedModel (saved_model.pb) in {path!r} or its saved_model/")
-        metadata_path = os.path.join(path, METADATA_FILE)
-        if os.path.exists(metadata_path):
-            with open(metadata_path) as f:
-                self.metadata = json.load(f)
+        # One line naming a missing or damaged file (saved_model.pb, variables/, gan_zoo.json).
+        loaded, saved, self.metadata = load_saved_model(path)
+        run_dir = path if os.path.abspath(saved) != os.path.abspath(path) else None
+        path = saved
         config_dir = run_dir or os.path.dirname(os.path.abspath(path))
         config_path = os.path.join(config_dir, "config.json")
         if os.path.exists(config_path):
@@ -593,7 +587,6 @@ class _Generator:
                     self.run_config = json.load(f)
             except (OSError, ValueError):
                 self.run_config = {}
-        loaded = tf.saved_model.load(path)
         if "serving_default" not in loaded.signatures:
             raise ValueError(f"{path!r} has no serving_default signature")
         serve = loaded.signatures["serving_default"]
@@ -607,13 +600,9 @@ class _Generator:
             self.num_classes = self.metadata.get("num_classes")
             if not self.num_classes:
                 raise ValueError(f"{path!r} takes labels but its {METADATA_FILE} lacks num_classes")
-        self.sample_shape = tuple(self.metadata.get("sample_shape") or ())
+        self.sample_shape = tuple(self.metadata["sample_shape"])  # checked by load_saved_model
         self.source = path
         self._model = None
-        if not self.sample_shape:  # an export without metadata: ask the signature.
-            self.sample_shape = tuple(
-                self._call(np.zeros((1, self.latent_dim), np.float32)).shape[1:]
-            )
 
     @property
     def is_points(self) -> bool:
