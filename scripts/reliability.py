@@ -39,6 +39,7 @@ from collections.abc import Callable
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TRAIN = os.path.join(REPO_ROOT, "examples", "train.py")
 GENERATE = os.path.join(REPO_ROOT, "examples", "generate.py")
+EVALUATE = os.path.join(REPO_ROOT, "examples", "evaluate.py")
 TIMEOUT_S = 180
 
 OVERRIDES = {
@@ -390,6 +391,89 @@ def _no_native_lines(run_dir: str, result: Result, context: dict) -> str | None:
     return None
 
 
+# 8. Image folders: a folder of 8x8 PNGs with a symlink loop, a second link to a file, a
+# non-UTF-8 name and a FIFO beside three good images.
+FOLDER_OVERRIDES = {
+    "latent_dim": 8,
+    "generator_kwargs": {"base_filters": 4},
+    "discriminator_kwargs": {"base_filters": 4},
+}
+
+
+def _damaged_folder(run_dir: str, context: dict) -> None:
+    import numpy as np  # noqa: PLC0415 (the battery itself needs no NumPy but here)
+    from PIL import Image  # noqa: PLC0415
+
+    folder = os.path.join(
+        context["scratch"], f"images-{os.path.basename(os.path.dirname(run_dir))}"
+    )
+    os.makedirs(os.path.join(folder, "digits"))
+    for i in range(3):
+        image = np.full((8, 8), 60 * i, np.uint8)
+        Image.fromarray(image).save(os.path.join(folder, "digits", f"{i}.png"))
+    os.symlink("..", os.path.join(folder, "digits", "loop"))  # a symlink loop
+    os.symlink("0.png", os.path.join(folder, "digits", "again.png"))  # a file reached twice
+    shutil.copy(os.path.join(folder, "digits", "1.png"), os.fsencode(folder) + b"/\xff.png")
+    os.mkfifo(os.path.join(folder, "pipe.png"))  # would block a reader
+    context["folder"] = folder
+    context["folder_out"] = os.path.join(os.path.dirname(run_dir), "folder_run")
+
+
+def _folder_train(*extra: str) -> Callable[[str, dict], list[str]]:
+    return lambda run_dir, context: [
+        TRAIN,
+        "--preset=dcgan_digits",
+        f"--dataset=folder:{context['folder']}",
+        f"--out_dir={context['folder_out']}",
+        "--image_size=28",
+        "--batch_size=2",
+        "--epochs=1",
+        "--steps_per_epoch=1",
+        *(f"--override={key}={json.dumps(value)}" for key, value in FOLDER_OVERRIDES.items()),
+        "--num_samples=4",
+        "--export=false",
+        "--verbose=0",
+        *extra,
+    ]
+
+
+def _folder_unchanged(run_dir: str, result: Result, context: dict) -> str | None:
+    if not os.path.islink(os.path.join(context["folder"], "digits", "loop")):
+        return "the image folder was modified"
+    return None
+
+
+# 9. generate and evaluate on a damaged export or with a bad seed.
+def _generate(*extra: str) -> Callable[[str, dict], list[str]]:
+    return lambda run_dir, context: [
+        GENERATE,
+        f"--model_dir={run_dir}",
+        f"--output={os.path.join(os.path.dirname(run_dir), 'samples.png')}",
+        *extra,
+    ]
+
+
+def _evaluate(*extra: str) -> Callable[[str, dict], list[str]]:
+    return lambda run_dir, context: [
+        EVALUATE,
+        f"--model_dir={run_dir}",
+        f"--data_dir={context['data_dir']}",
+        f"--output={os.path.join(os.path.dirname(run_dir), 'report.json')}",
+        *extra,
+    ]
+
+
+def _export_file(*parts: str) -> str:
+    return os.path.join("saved_model", *parts)
+
+
+def _export_data_file(run_dir: str) -> str:
+    folder = os.path.join(run_dir, "saved_model", "variables")
+    return os.path.join(
+        folder, next(n for n in os.listdir(folder) if n.startswith("variables.data"))
+    )
+
+
 def _nothing(run_dir: str, context: dict) -> None:
     pass
 
@@ -640,6 +724,83 @@ CASES = [
         lambda d, c: _resume(d, c) + ["--strategy=one_device", "--devices=/gpu:0"],
         "error",
         "which this machine does not have",
+    ),
+    # 8. Image folders.
+    Case(
+        "folder: loop, link, odd name, FIFO",
+        "--dataset=folder: with a symlink loop, a second link to a file, a non-UTF-8 name "
+        "and a FIFO beside three PNGs",
+        _damaged_folder,
+        _folder_train(),
+        "error",
+        "symlink loop",
+        _folder_unchanged,
+    ),
+    Case(
+        "folder: --corrupt_images=skip",
+        "the same folder, skipping what cannot be used",
+        _damaged_folder,
+        _folder_train("--corrupt_images=skip"),
+        "ok",
+        "skipped 3 of the 6 image files",
+        _folder_unchanged,
+    ),
+    # 9. generate and evaluate.
+    Case(
+        "generate: saved_model.pb truncated",
+        "saved_model/saved_model.pb cut to half",
+        lambda d, c: _truncate(os.path.join(d, _export_file("saved_model.pb"))),
+        _generate(),
+        "error",
+        "saved_model.pb' is damaged",
+    ),
+    Case(
+        "generate: weights missing",
+        "saved_model/variables/variables.data-* deleted",
+        lambda d, c: os.remove(_export_data_file(d)),
+        _generate(),
+        "error",
+        "variables.data-00000-of-00001' is missing",
+    ),
+    Case(
+        "generate: weights truncated",
+        "saved_model/variables/variables.data-* cut to half",
+        lambda d, c: _truncate(_export_data_file(d)),
+        _generate(),
+        "error",
+        "variables.data-00000-of-00001' is damaged",
+    ),
+    Case(
+        "generate: gan_zoo.json garbage",
+        "saved_model/gan_zoo.json cut mid-way",
+        lambda d, c: _truncate(os.path.join(d, _export_file("gan_zoo.json"))),
+        _generate(),
+        "error",
+        "gan_zoo.json' is not valid JSON",
+    ),
+    Case(
+        "generate: seed out of range",
+        "--seed=2**63",
+        _nothing,
+        _generate("--seed=9223372036854775808"),
+        "error",
+        "--seed must be in",
+    ),
+    Case(
+        "evaluate: weights index truncated",
+        "saved_model/variables/variables.index cut to 30 %",
+        lambda d, c: _truncate(os.path.join(d, _export_file("variables", "variables.index")), 0.3),
+        _evaluate(),
+        "error",
+        "variables.index' is damaged",
+    ),
+    Case(
+        "evaluate: seed out of range",
+        "--seed=-1",
+        _nothing,
+        _evaluate("--seed=-1"),
+        "error",
+        "--seed must be in [0, ",
     ),
     # 10. Quiet.
     Case(
