@@ -143,6 +143,11 @@ class AdversarialModel(keras.Model):
         d_steps: int ≥ 1. Discriminator updates per generator update. Defaults to 1.
         ema_decay: float in (0, 1) or None. When set, an EMA copy of the generator is kept and
             used by `generate()` and export. Defaults to None.
+        ema_warmup: bool. Ramp the EMA's decay up as `tf.train.ExponentialMovingAverage` does
+            with `num_updates`: after t generator updates it is `min(ema_decay, (1 + t) /
+            (10 + t))` (0.18 at the first step, 0.9 at t = 80, 0.99 at t = 890), so the EMA
+            follows the generator early on instead of holding its random start for ~1/(1 -
+            ema_decay) steps (which made a short run's samples flat grey). Defaults to True.
         seed: int. Seeds every random draw of training. Defaults to 0.
         **kwargs: passed to `keras.Model` (e.g. `name`).
     """
@@ -155,6 +160,7 @@ class AdversarialModel(keras.Model):
         d_steps: int = 1,
         ema_decay: float | None = None,
         seed: int = 0,
+        ema_warmup: bool = True,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -167,6 +173,7 @@ class AdversarialModel(keras.Model):
         self.latent_dim = int(latent_dim or generator.inputs[0].shape[-1])
         self.d_steps = int(d_steps)
         self.ema_decay = None if ema_decay is None else float(ema_decay)
+        self.ema_warmup = bool(ema_warmup)
         self.seed = int(seed)
         self.ema_generator = None
         if self.ema_decay is not None:
@@ -397,14 +404,26 @@ class AdversarialModel(keras.Model):
         num_replicas, _ = _replica_context()
         return loss / tf.cast(num_replicas, loss.dtype)
 
+    def ema_decay_now(self) -> tf.Tensor:
+        """The decay of this step's EMA update: `ema_decay`, ramped up under `ema_warmup`.
+
+        Called after the generator update, when `training_step` = t counts it:
+        `min(ema_decay, (1 + t) / (10 + t))`, `tf.train.ExponentialMovingAverage`'s ramp.
+        """
+        decay = tf.constant(self.ema_decay, tf.float32)
+        if not self.ema_warmup:
+            return decay
+        step = tf.cast(self.training_step, tf.float32)
+        return tf.minimum(decay, (1.0 + step) / (10.0 + step))
+
     def update_ema(self) -> None:
         """Moves the EMA generator towards the generator; no-op without `ema_decay`."""
         if self.ema_generator is None:
             return
-        decay = self.ema_decay
+        decay = self.ema_decay_now()
         for ema, live in zip(self.ema_generator.weights, self.generator.weights, strict=True):
             if live.trainable:
-                assign_in_sync(ema, lambda e, v: decay * e + (1.0 - decay) * v, live)
+                assign_in_sync(ema, lambda e, v, d: d * e + (1.0 - d) * v, live, decay)
             else:  # batch-norm statistics are copied, not averaged
                 assign_in_sync(ema, lambda e, v: v, live)
 
@@ -474,6 +493,7 @@ class AdversarialModel(keras.Model):
             "latent_dim": self.latent_dim,
             "d_steps": self.d_steps,
             "ema_decay": self.ema_decay,
+            "ema_warmup": self.ema_warmup,
             "seed": self.seed,
         }
 

@@ -48,15 +48,46 @@ def test_dcgan_with_ema_passes_harness(tmp_path):
     assert not np.allclose(model.generate(noise), live)
 
 
-def test_ema_update_is_the_moving_average():
+@pytest.mark.parametrize("warmup", [True, False])
+def test_ema_update_is_the_moving_average(warmup):
     model = dense_gan(ema_decay=0.75)()
+    model.ema_warmup = warmup  # read when the step is traced
     start = [w.copy() for w in model.generator.get_weights()]
     fit_one_step(model, POINTS)
+    # After the first generator update (t = 1) the warm-up's decay is (1 + 1) / (10 + 1).
+    decay = min(0.75, 2 / 11) if warmup else 0.75
     for ema, live, old in zip(
         model.ema_generator.get_weights(), model.generator.get_weights(), start, strict=True
     ):
         # TF's EMA update (2 products, a sum, in float32) vs NumPy.
-        assert_close(ema, 0.75 * old + 0.25 * live, terms=3, err_msg="EMA weights")
+        assert_close(ema, decay * old + (1 - decay) * live, terms=3, err_msg="EMA weights")
+
+
+def test_ema_warmup_reaches_the_configured_decay():
+    model = dense_gan(ema_decay=0.9)()
+    for step, expected in ((0, 0.1), (1, 2 / 11), (80, 0.9), (10_000, 0.9)):
+        model.g_optimizer.iterations.assign(step)
+        # (1 + t) / (10 + t) in float32 against Python's float64: a division and two sums.
+        assert_close(model.ema_decay_now(), expected, terms=3, err_msg=f"decay at t = {step}")
+
+
+@pytest.mark.parametrize("warmup", [True, False])
+def test_a_short_run_samples_from_an_ema_that_followed_the_generator(warmup):
+    """What a user saw: after a short run with ema_decay=0.999 the samples were flat grey, the
+    EMA generator still at its random start (outputs ~1e-4) while the generator had moved on.
+    With the warm-up the EMA's outputs are of the generator's size; without it they are not."""
+    model = small_dcgan(ema_decay=0.999, g_learning_rate=2e-3, d_learning_rate=2e-3)()
+    model.ema_warmup = warmup
+    noise = np.random.RandomState(3).normal(size=(8, 16)).astype(np.float32)
+    initial = model.generator(noise, training=False).numpy()
+    fit_one_step(model, IMAGES, steps=20)
+    live = model.generator(noise, training=False).numpy()
+    ema = model.generate(noise)
+    assert live.std() > 10 * initial.std()  # the generator's outputs grew from ~0
+    if warmup:  # t = 20: decay 21/30, the EMA follows (measured: 0.58 of the live spread)
+        assert ema.std() > 0.3 * live.std(), (ema.std(), live.std())
+    else:  # decay 0.999: 98 % of the EMA is still the initial generator (measured: 0.02)
+        assert ema.std() < 0.1 * live.std(), (ema.std(), live.std())
 
 
 def test_d_steps_runs_that_many_discriminator_updates():
