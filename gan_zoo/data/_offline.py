@@ -1,6 +1,14 @@
-"""What the embedded builders share so that preparing them never touches the network."""
+"""What the embedded builders share so that preparing them never touches the network.
 
+Preparing one is quiet: TFDS prints "Downloading and preparing dataset ..." to stdout and draws
+progress bars for every dataset it builds, which for these (seconds, nothing downloaded) is
+noise. `prepare` turns the bars off while it runs and the builders log their one line to the
+`gan_zoo.data` logger at INFO instead (`--verbosity=0` on the command line shows it).
+"""
+
+import contextlib
 import inspect
+import logging
 
 import tensorflow_datasets as tfds
 from etils import epath
@@ -9,6 +17,7 @@ from etils import epath
 # `download_and_prepare` would otherwise ask the public bucket whether a prepared copy of the
 # dataset exists; say explicitly that it must not, whatever the TFDS version.
 OFFLINE_DOWNLOAD_CONFIG = tfds.download.DownloadConfig(try_download_gcs=False)
+_logger = logging.getLogger("gan_zoo.data")
 
 
 class OfflineBuilder(tfds.core.GeneratorBasedBuilder, skip_registration=True):
@@ -29,7 +38,31 @@ class OfflineBuilder(tfds.core.GeneratorBasedBuilder, skip_registration=True):
         """
         return epath.Path(inspect.getfile(cls))
 
+    def _log_download_bytes(self) -> None:
+        """TFDS prints "Downloading and preparing dataset"; nothing downloads here: INFO."""
+        _logger.info("preparing the embedded dataset %s in %s (offline)", self.name, self.data_dir)
+
+    def _log_download_done(self) -> None:
+        _logger.info("prepared the embedded dataset %s in %s", self.name, self.data_dir)
+
+
+@contextlib.contextmanager
+def _no_progress_bars():
+    """TFDS' progress bars off inside, then back as they were (the user may have chosen)."""
+    from tensorflow_datasets.core.utils import tqdm_utils
+
+    shown = getattr(tqdm_utils, "_active", True)  # TFDS keeps the switch in this module global
+    tfds.display_progress_bar(False)
+    try:
+        yield
+    finally:
+        tfds.display_progress_bar(shown)
+
 
 def prepare(builder: tfds.core.DatasetBuilder) -> None:
-    """Prepares `builder` on disk if needed (a no-op once prepared), without any network use."""
-    builder.download_and_prepare(download_config=OFFLINE_DOWNLOAD_CONFIG)
+    """Prepares `builder` on disk if needed (a no-op once prepared), without any network use.
+
+    Quietly: no progress bars, no TFDS "Downloading and preparing" lines (INFO logs instead).
+    """
+    with _no_progress_bars():
+        builder.download_and_prepare(download_config=OFFLINE_DOWNLOAD_CONFIG)

@@ -1,3 +1,4 @@
+import logging
 import time
 
 import numpy as np
@@ -100,3 +101,23 @@ def test_drop_remainder(tfds_dir, drop_remainder, sizes):
         "gan_zoo_digits", batch_size=100, drop_remainder=drop_remainder, data_dir=tfds_dir
     )
     assert [int(batch.shape[0]) for batch in ds] == sizes
+
+
+def test_preparing_an_embedded_dataset_prints_nothing(tmp_path, capfd, caplog):
+    """What a user saw on first use of the embedded data: TFDS' "Downloading and preparing
+    dataset" on stdout and progress bars on stderr, although nothing downloads. Now one INFO
+    line of the gan_zoo.data logger, and the user's progress-bar setting is left as it was."""
+    from tensorflow_datasets.core.utils import tqdm_utils
+
+    shown = tqdm_utils._active
+    capfd.readouterr()
+    with caplog.at_level(logging.INFO, logger="gan_zoo.data"):
+        images = next(
+            iter(gdata.make_dataset("gan_zoo_digits", batch_size=4, data_dir=str(tmp_path)))
+        )
+    assert images.shape == (4, 8, 8, 1)  # the stored 8x8 scans
+    out, err = capfd.readouterr()
+    assert "Downloading and preparing" not in out and "prepared to" not in out, out
+    assert "examples/s" not in err and "splits/s" not in err, err[-500:]
+    assert any("preparing the embedded dataset gan_zoo_digits" in r.message for r in caplog.records)
+    assert tqdm_utils._active is shown  # as it was before
