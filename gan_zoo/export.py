@@ -8,7 +8,11 @@ models (CycleGAN) get `translate_a_to_b` and `translate_b_to_a` signatures inste
 (`export_style_generator`) take `noise` and a scalar `truncation_psi`, and add `map` (z → w) and
 `synthesize` (per-layer styles `ws` → images) signatures. It loads with
 `tf.saved_model.load(path)` in any TensorFlow process, and `saved_model_cli show --all` describes
-it. A `gan_zoo.json` file beside it records the latent size, output kind and model name.
+it. A `gan_zoo.json` file beside it records the latent size, output kind and model name, and
+under `"noise"` what the `noise` input is: z ~ N(0, I), float32 `[N, latent_dim]`, independent
+standard normal numbers (`noise_description`). A SavedModel signature carries names, dtypes and
+shapes only, no documentation, so the distribution lives in that file and in the README's
+serving client.
 
 Bad inputs, as a caller of `loaded.signatures[...]` meets them:
 
@@ -195,6 +199,26 @@ def export_model(model, path: str, metadata: dict | None = None) -> str:
     return export_generator(model, path, metadata)
 
 
+def noise_description(latent_dim: int) -> dict:
+    """What a generator's `noise` input is, as `gan_zoo.json` records it under `"noise"`.
+
+    Every gan_zoo generator trains on z drawn from a standard normal distribution, one row of
+    `latent_dim` independent N(0, 1) numbers per sample; a client that feeds anything else
+    (uniform noise, another scale) gets images the generator never learned to make.
+    """
+    return {
+        "distribution": "standard_normal",
+        "mean": 0.0,
+        "stddev": 1.0,
+        "dtype": "float32",
+        "shape": [None, int(latent_dim)],
+        "description": (
+            f"z ~ N(0, I): float32 [N, {int(latent_dim)}], independent standard normal "
+            "numbers, one row per sample (numpy.random.default_rng().standard_normal)"
+        ),
+    }
+
+
 def export_style_generator(model, path: str, metadata: dict | None = None) -> str:
     """Writes a StyleGAN's sampling generator (EMA when present) with three signatures.
 
@@ -240,6 +264,7 @@ def export_style_generator(model, path: str, metadata: dict | None = None) -> st
     archive.add_endpoint(name="synthesize", fn=synthesize, input_signature=[ws_spec])
     info = {
         "latent_dim": latent_dim,
+        "noise": noise_description(latent_dim),
         "output": "images",
         "sample_shape": list(generator.output_shape[1:]),
         "model": getattr(model, "name", None),
@@ -365,6 +390,7 @@ def export_generator(model, path: str, metadata: dict | None = None) -> str:
     archive.add_endpoint(name="serving_default", fn=serve, input_signature=signature)
     info = {
         "latent_dim": latent_dim,
+        "noise": noise_description(latent_dim),
         "output": "images" if produces_images else "points",
         "sample_shape": list(generator.output_shape[1:]),
         "model": getattr(model, "name", None),

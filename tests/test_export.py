@@ -79,6 +79,10 @@ def test_image_signature_in_a_fresh_process_without_gan_zoo(image_model, tmp_pat
     with open(os.path.join(saved, "gan_zoo.json")) as f:
         metadata = json.load(f)
     assert metadata["latent_dim"] == 8 and metadata["output"] == "images"
+    # What `noise` is: a client without gan_zoo can draw it from this alone.
+    assert metadata["noise"]["distribution"] == "standard_normal"
+    assert (metadata["noise"]["mean"], metadata["noise"]["stddev"]) == (0.0, 1.0)
+    assert metadata["noise"]["shape"] == [None, 8] and metadata["noise"]["dtype"] == "float32"
     assert metadata["preset"] == "dcgan_digits"
 
 
@@ -103,6 +107,7 @@ def test_style_generator_in_a_fresh_process_without_gan_zoo(tmp_path):
     with open(os.path.join(saved, "gan_zoo.json")) as f:
         metadata = json.load(f)
     assert (metadata["num_ws"], metadata["w_dim"], metadata["latent_dim"]) == (8, 8, 8)
+    assert metadata["noise"] == export.noise_description(8)
     assert metadata["signatures"] == ["serving_default", "map", "synthesize"]
     # Wrong shapes fail before the networks run, naming the expected and the received shape.
     loaded = tf.saved_model.load(saved)
