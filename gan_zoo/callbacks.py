@@ -174,6 +174,34 @@ class TranslationGrid(SampleGrid):
         return path
 
 
+class TensorBoard(keras.callbacks.TensorBoard):
+    """Keras' `TensorBoard` with each epoch's scalars at the step of its sample grid.
+
+    Keras logs epoch i's scalars at step i - 1 (0-based), while the sample grids
+    (`SampleGrid`, `samples/epoch_000i.png`) and evaluations (`EvaluationCallback`)
+    of epoch i are logged at step i. This logs the scalars at step i too, so that a loss and
+    the grid of the same epoch sit at the same step, and adds `epoch_seconds` (wall time of
+    the epoch, as `history.json` records it).
+
+    Args:
+        log_dir: str. The run's `logs/` directory.
+        **kwargs: passed to `keras.callbacks.TensorBoard` (`write_graph`, ...).
+    """
+
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        """Starts the epoch's clock."""
+        self._epoch_start = time.perf_counter()
+        super().on_epoch_begin(epoch, logs)
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        """Logs the epoch's scalars and `epoch_seconds` at step `epoch + 1`."""
+        logs = dict(logs or {})
+        start = getattr(self, "_epoch_start", None)
+        if start is not None:
+            logs["seconds"] = time.perf_counter() - start  # Keras writes it as epoch_seconds
+        super().on_epoch_end(epoch + 1, logs)
+
+
 class HistoryWriter(keras.callbacks.Callback):
     """Writes `history.json` and `loss_curves.png` after every epoch.
 

@@ -194,6 +194,9 @@ def resolve(config: TrainConfig) -> tuple[presets.Preset, dict[str, Any]]:
         if value is not None:
             changes[key] = value
     preset = preset.replace(**changes)
+    channels_note = None
+    if data.is_folder_name(preset.dataset) and preset.channels is not None:
+        preset, channels_note = _folder_channels(preset, "channels" in changes)
     unpaired = data.unpaired.is_unpaired_name(preset.dataset)
     if preset.is_translation and not unpaired:
         raise ValueError(
@@ -227,6 +230,8 @@ def resolve(config: TrainConfig) -> tuple[presets.Preset, dict[str, Any]]:
     precision.check_policy(config.mixed_precision)
     run = dataclasses.asdict(config)
     run["out_dir"] = config.out_dir or os.path.join("runs", config.preset)
+    if channels_note:
+        run["channels_from_data"] = channels_note
     for key in (
         "epochs",
         "batch_size",
@@ -238,6 +243,33 @@ def resolve(config: TrainConfig) -> tuple[presets.Preset, dict[str, Any]]:
     ):
         run.pop(key)
     return preset, {"preset": preset.to_dict(), "run": run}
+
+
+def _folder_channels(preset: presets.Preset, overridden: bool) -> tuple[presets.Preset, str]:
+    """Gives an image preset the channels of its `folder:PATH` images, and says so.
+
+    A folder holding any colour file trains in colour (3 channels) and an all-grayscale one
+    in grayscale, whatever the preset was built for (`dcgan_digits` has 1), unless
+    `--override=channels=N` chose: then the files are converted to N channels.
+
+    Returns:
+        `(preset, note)`: the preset with its channels set, and one sentence for the run's log.
+    """
+    channels, colour, gray = data.folder_channels(preset.dataset)
+    found = f"{colour} colour and {gray} grayscale image files"
+    if overridden:
+        note = f"channels={preset.channels} (--override) for {found}"
+        if channels != preset.channels:
+            kind = "grayscale" if preset.channels == 1 else "colour"
+            note += f": every image is converted to {kind}"
+        return preset, note
+    if channels == preset.channels:
+        return preset, f"channels={channels} ({found}), as {preset.name} has"
+    note = (
+        f"channels={channels} from the folder ({found}); {preset.name} has "
+        f"{preset.channels}: pass --override=channels={preset.channels} to keep it"
+    )
+    return preset.replace(channels=channels), note
 
 
 def train(config: TrainConfig) -> dict[str, Any]:
@@ -271,6 +303,8 @@ def train(config: TrainConfig) -> dict[str, Any]:
     resolved["run"]["xla"] = distribute.uses_accelerator(strategy) if xla == "auto" else xla
     if distribute.is_chief(strategy):
         out_dir = resolved["run"]["out_dir"]
+        if resolved["run"].get("channels_from_data"):
+            print(f"images: {resolved['run']['channels_from_data']}", flush=True)
         run_directory.check_out_dir(out_dir)
         lock = run_directory.RunLock(out_dir)
         if os.path.isdir(out_dir):  # another trainer may be at work there: find out at once
@@ -404,7 +438,7 @@ def _train(
     callbacks += [
         history_writer,
         checkpointer,
-        keras.callbacks.TensorBoard(os.path.join(out_dir, "logs"), write_graph=False),
+        callbacks_lib.TensorBoard(os.path.join(out_dir, "logs"), write_graph=False),
     ]
     history: dict[str, list] = {}
     if initial_epoch < preset.epochs:

@@ -67,6 +67,27 @@ def test_config_and_history_contents(digits_run):
     assert history["d_loss"] == pytest.approx(summary["history"]["d_loss"])
 
 
+def _event_steps(folder: str) -> dict[str, list[int]]:
+    """`{tag: [steps]}` of the TensorBoard events under `folder`."""
+    steps: dict[str, list[int]] = {}
+    for name in sorted(os.listdir(folder)):
+        for event in tf.compat.v1.train.summary_iterator(os.path.join(folder, name)):
+            for value in event.summary.value:
+                steps.setdefault(value.tag, []).append(int(event.step))
+    return steps
+
+
+def test_tensorboard_logs_an_epoch_scalars_and_samples_at_one_step(digits_run):
+    config, _ = digits_run
+    logs = os.path.join(config.out_dir, "logs")
+    scalars = _event_steps(os.path.join(logs, "train"))
+    images = _event_steps(os.path.join(logs, "samples"))
+    # Epoch i's losses, its wall time and its sample grid (samples/epoch_000i.png) at step i.
+    assert images["samples"] == [1, 2]
+    for tag in ("epoch_d_loss", "epoch_g_loss", "epoch_seconds"):
+        assert scalars[tag] == [1, 2], (tag, scalars)
+
+
 def test_checkpoint_restores_the_trained_weights(digits_run):
     config, summary = digits_run
     directory = os.path.join(config.out_dir, "checkpoints")
@@ -468,3 +489,72 @@ def test_mixed_precision_builds_the_networks_under_the_policy(tmp_path, tfds_dat
     assert keras.config.dtype_policy().name == "float32"  # the global policy is restored
     with open(tmp_path / "config.json") as f:
         assert json.load(f)["run"]["mixed_precision"] == "mixed_bfloat16"
+
+
+def _png_folder(root, colours: dict[str, int]) -> str:
+    """`{name: channels}` → 8x8 PNGs in `root`; returns the `folder:` dataset name."""
+    os.makedirs(root, exist_ok=True)
+    rng = np.random.default_rng(0)
+    for name, channels in colours.items():
+        image = rng.integers(0, 256, size=(8, 8, channels), dtype=np.uint8)
+        with open(os.path.join(root, name), "wb") as f:
+            f.write(tf.io.encode_png(image).numpy())
+    return f"folder:{root}"
+
+
+def test_a_colour_folder_trains_a_grayscale_preset_in_colour_and_says_so(
+    tmp_path, tfds_data_dir, capsys
+):
+    """What a user did: --dataset=folder:PATH of colour photos with dcgan_digits (1 channel).
+    The images used to become grayscale silently; now the run trains in colour and logs it."""
+    dataset = _png_folder(str(tmp_path / "photos"), {"a.png": 3, "b.png": 3, "c.png": 1})
+    config = training.TrainConfig(
+        preset="dcgan_digits",
+        dataset=dataset,
+        image_size=28,
+        out_dir=str(tmp_path / "run"),
+        epochs=1,
+        steps_per_epoch=1,
+        batch_size=2,
+        data_dir=tfds_data_dir,
+        num_samples=4,
+        verbose=0,
+        overrides=TINY_DCGAN,
+    )
+    preset, resolved = training.resolve(config)
+    assert preset.channels == 3 and resolved["preset"]["channels"] == 3
+    note = resolved["run"]["channels_from_data"]
+    assert note.startswith("channels=3 from the folder (2 colour and 1 grayscale image files)")
+    assert "--override=channels=1" in note
+    summary = training.train(config)
+    assert f"images: {note}" in capsys.readouterr().out
+    assert summary["model"].generate(2, seed=0).shape == (2, 28, 28, 3)
+    with open(os.path.join(config.out_dir, "config.json")) as f:
+        assert json.load(f)["run"]["channels_from_data"] == note
+
+
+def test_folder_channels_follow_the_files_unless_overridden(tmp_path):
+    gray = _png_folder(str(tmp_path / "gray"), {"a.png": 1, "b.png": 1})
+    colour = _png_folder(str(tmp_path / "colour"), {"a.png": 1, "b.png": 4})
+    base = {"preset": "stylegan_ffhq256", "image_size": 32}  # a colour preset
+    preset, resolved = training.resolve(training.TrainConfig(dataset=gray, **base))
+    assert preset.channels == 1
+    assert (
+        "channels=1 from the folder (0 colour and 2 grayscale"
+        in resolved["run"]["channels_from_data"]
+    )
+    preset, resolved = training.resolve(training.TrainConfig(dataset=colour, **base))
+    assert preset.channels == 3
+    assert resolved["run"]["channels_from_data"].endswith(", as stylegan_ffhq256 has")
+    overridden = training.TrainConfig(
+        preset="dcgan_digits", dataset=colour, overrides={"channels": 1}
+    )
+    preset, resolved = training.resolve(overridden)
+    assert preset.channels == 1
+    assert resolved["run"]["channels_from_data"] == (
+        "channels=1 (--override) for 1 colour and 1 grayscale image files: every image is "
+        "converted to grayscale"
+    )
+    # Datasets that are not folders keep the preset's channels and say nothing.
+    _, resolved = training.resolve(training.TrainConfig(preset="dcgan_digits"))
+    assert "channels_from_data" not in resolved["run"]

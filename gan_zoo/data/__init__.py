@@ -13,7 +13,13 @@ Example:
 
 from gan_zoo.data.digits import GanZooDigits
 from gan_zoo.data.gaussian_mixture import GaussianMixture, mixture_centres, mixture_std
-from gan_zoo.data.pipeline import dataset_info, make_dataset, with_static_tuning
+from gan_zoo.data.pipeline import (
+    dataset_info,
+    folder_channels,
+    is_folder_name,
+    make_dataset,
+    with_static_tuning,
+)
 from gan_zoo.data.stacked_digits import make_stacked_digits
 from gan_zoo.data.unpaired import DIGITS_THICKNESS, load_digits_thickness, make_unpaired_dataset
 
@@ -22,6 +28,8 @@ __all__ = [
     "GanZooDigits",
     "GaussianMixture",
     "dataset_info",
+    "folder_channels",
+    "is_folder_name",
     "load_digits_thickness",
     "make_dataset",
     "make_stacked_digits",

@@ -999,6 +999,35 @@ def _without_corrupt(
     return kept, [shapes[i] for i in keep]
 
 
+def folder_channels(name: str) -> tuple[int, int, int]:
+    """The channel count `make_dataset` gives `folder:PATH` when `channels` is None.
+
+    Colour (3) if any usable image file has 3 or more channels, else grayscale (1): the rule
+    the pipeline applies, on the same decoded shapes (cached, so the pipeline does not decode
+    the files again). Unusable files are not counted (`make_dataset` reports them).
+
+    Args:
+        name: a `folder:PATH` dataset name.
+
+    Returns:
+        `(channels, colour files, grayscale files)`.
+
+    Raises:
+        ValueError: `name` is not a readable folder of image files (see `make_dataset`).
+    """
+    if not is_folder_name(name):
+        raise ValueError(f"folder_channels takes a {FOLDER_PREFIX}PATH name; got {name!r}")
+    folder = _scan_folder(name)
+    shapes = [shape for shape in _image_shapes(folder.files) if shape is not None]
+    colour = sum(shape[-1] >= 3 for shape in shapes)
+    return (3 if colour else 1), colour, len(shapes) - colour
+
+
+def is_folder_name(name: str) -> bool:
+    """Whether `name` names an image folder (`folder:PATH`)."""
+    return isinstance(name, str) and name.startswith(FOLDER_PREFIX)
+
+
 def _open_folder(name: str, split: str, *, image_size, channels, corrupt_images) -> _Source:
     if split != "train":
         raise ValueError(f"folder datasets have only the 'train' split, got split={split!r}")
