@@ -23,10 +23,11 @@ import json
 import os
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from gan_zoo import console  # noqa: E402 (no TensorFlow: it must come before TF's import)
+_EXAMPLES = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [_EXAMPLES, os.path.dirname(_EXAMPLES)]  # cli_support, then gan_zoo (a checkout)
+import cli_support  # noqa: E402 (examples/cli_support.py: no TensorFlow, no gan_zoo)
 
-console.quiet_native_logs()  # TF's C++ log lines off stderr unless --verbosity asks
+cli_support.quiet_native_logs()  # TF's C++ log lines off stderr unless --verbosity asks
 
 from absl import app, flags, logging  # noqa: E402
 
@@ -94,7 +95,7 @@ def evaluate_translator() -> int:
 def main(argv):
     """Evaluates, prints the table, writes the JSON."""
     del argv
-    if console.requested_verbosity() is None:  # TFDS logs every dataset it opens at INFO
+    if cli_support.requested_verbosity() is None:  # TFDS logs every dataset it opens at INFO
         logging.set_verbosity(logging.WARNING)
     # Checked before importing gan_zoo (and TensorFlow), so a typo fails in a second.
     if not os.path.isdir(FLAGS.model_dir):
@@ -145,4 +146,10 @@ def main(argv):
 
 
 if __name__ == "__main__":
+    cli_support.handle_help(
+        __doc__,
+        FLAGS,
+        __name__,
+        ["model_dir", "metrics", "num_samples", "seed", "dataset", "output"],
+    )
     app.run(main)

@@ -30,10 +30,11 @@ relative path) in --output_dir, plus a before/after grid at --output:
 import os
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from gan_zoo import console  # noqa: E402 (no TensorFlow: it must come before TF's import)
+_EXAMPLES = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [_EXAMPLES, os.path.dirname(_EXAMPLES)]  # cli_support, then gan_zoo (a checkout)
+import cli_support  # noqa: E402 (examples/cli_support.py: no TensorFlow, no gan_zoo)
 
-console.quiet_native_logs()  # TF's C++ log lines off stderr unless --verbosity asks
+cli_support.quiet_native_logs()  # TF's C++ log lines off stderr unless --verbosity asks
 
 from absl import app, flags  # noqa: E402
 
@@ -410,4 +411,20 @@ def main(argv):
 
 
 if __name__ == "__main__":
+    cli_support.handle_help(
+        __doc__,
+        FLAGS,
+        __name__,
+        [
+            "model_dir",
+            "num",
+            "seed",
+            "output",
+            "labels",
+            "truncation_psi",
+            "input_dir",
+            "direction",
+            "output_dir",
+        ],
+    )
     app.run(main)

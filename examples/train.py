@@ -38,22 +38,8 @@ Flags by group (details below, alphabetical):
                   --sample_every --checkpoint_every --eval_every --eval_samples --export
                   --verbose --dry_run
 
-Testing hooks (environment variables):
-  GAN_ZOO_FINAL_WEIGHTS=PATH.npz  every worker writes its model's final weights (`arr_0`,
-      `arr_1`, ... in `model.weights` order) to that file (tests/test_multi_worker.py compares
-      the workers' weights with it; tests/test_crash.py a resumed run's with an uninterrupted
-      one's).
-  GAN_ZOO_KILL_IN_CHECKPOINT=N  while writing the checkpoint of epoch N, once its files are
-      written and before the checkpoint index names it, the process truncates the checkpoint's
-      data file to half (a torn write) and kills itself with SIGKILL (tests/test_crash.py
-      checks that the previous checkpoint still loads and that a rerun resumes from it).
-  GAN_ZOO_KILL_IN_EXPORT=STAGE  the process kills itself with SIGKILL when the export
-      reaches STAGE: written (the new SavedModel complete in its temporary directory),
-      old_moved (between the two renames: no saved_model/, the previous one at
-      saved_model.old), replaced (the new one in place, saved_model.old not yet deleted).
-
 Quiet by default: TensorFlow's C++ log lines are kept off stderr; --verbosity=0 (absl's flag)
-shows them and INFO logs.
+shows them and INFO logs. --help shows the common flags, --helpfull every flag.
 """
 
 import json
@@ -62,21 +48,42 @@ import os
 import signal
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from gan_zoo import console  # noqa: E402 (no TensorFlow: it must come before TF's import)
+_EXAMPLES = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [_EXAMPLES, os.path.dirname(_EXAMPLES)]  # cli_support, then gan_zoo (a checkout)
+import cli_support  # noqa: E402 (examples/cli_support.py: no TensorFlow, no gan_zoo)
 
-console.quiet_native_logs()  # TF's C++ log lines off stderr unless --verbosity asks
+cli_support.quiet_native_logs()  # TF's C++ log lines off stderr unless --verbosity asks
 
 from absl import app, flags, logging  # noqa: E402
 
-from gan_zoo import callbacks, distribute, precision, presets, training  # noqa: E402
+# Flag choices, written out so that --help needs no TensorFlow (`import gan_zoo` loads it);
+# tests/examples/test_cli.py checks them against gan_zoo's own lists.
+STRATEGIES = ("default", "one_device", "mirrored", "multi_worker", "tpu")
+MIXED_PRECISION_POLICIES = ("off", "mixed_float16", "mixed_bfloat16")
+NAN_POLICIES = ("stop", "skip")
+# The flags --help shows (--helpfull shows all).
+COMMON_FLAGS = [
+    "preset",
+    "override",
+    "out_dir",
+    "epochs",
+    "batch_size",
+    "dataset",
+    "image_size",
+    "restart",
+    "strategy",
+    "mixed_precision",
+    "export",
+    "dry_run",
+]
 
 # Model.
-flags.DEFINE_enum(
+flags.DEFINE_string(
     "preset",
     "dcgan_digits",
-    presets.list_presets(),
-    "[model] Which recipe to train (algorithm + networks + data + settings).",
+    "[model] Which recipe to train (algorithm + networks + data + settings), e.g. "
+    "dcgan_digits, gan_ring8, wgan_gp_ring8, cgan_digits, stylegan_digits, "
+    "cyclegan_digits_thickness; a wrong name lists them all (gan_zoo.list_presets()).",
 )
 flags.DEFINE_multi_string(
     "override",
@@ -121,7 +128,7 @@ flags.DEFINE_bool(
 flags.DEFINE_enum(
     "strategy",
     "default",
-    list(distribute.STRATEGIES),
+    list(STRATEGIES),
     "[infrastructure] tf.distribute strategy: default (one device), one_device, mirrored (all "
     "local GPUs, or --devices), multi_worker (MultiWorkerMirroredStrategy: run the same command "
     "on every worker with TF_CONFIG set; only the chief writes --out_dir), tpu (TPUStrategy on "
@@ -161,13 +168,13 @@ flags.DEFINE_integer("steps_per_execution", 1, "[infrastructure] Training steps 
 flags.DEFINE_enum(
     "mixed_precision",
     "off",
-    list(precision.POLICIES),
+    list(MIXED_PRECISION_POLICIES),
     "[infrastructure] float16/bfloat16 compute with float32 variables; float16 adds loss scaling.",
 )
 flags.DEFINE_enum(
     "nan_policy",
     "stop",
-    list(training.NAN_POLICIES),
+    list(NAN_POLICIES),
     "[infrastructure] A NaN or infinite loss: stop (exit status 3, naming the step and the "
     "loss; the last good checkpoint is kept) or skip (drop that update, count it in the logged "
     "skipped_updates).",
@@ -216,8 +223,10 @@ def parse_overrides(items: list[str]) -> dict:
     return overrides
 
 
-def config_from_flags() -> training.TrainConfig:
-    """Builds a `TrainConfig` from the parsed flags."""
+def config_from_flags():
+    """Builds a `gan_zoo.training.TrainConfig` from the parsed flags."""
+    from gan_zoo import training
+
     return training.TrainConfig(
         preset=FLAGS.preset,
         out_dir=FLAGS.out_dir,
@@ -247,8 +256,22 @@ def config_from_flags() -> training.TrainConfig:
     )
 
 
+# Test-only hooks (environment variables; not user documentation):
+#   GAN_ZOO_FINAL_WEIGHTS=PATH.npz  every worker writes its model's final weights (`arr_0`,
+#       `arr_1`, ... in `model.weights` order) to that file (tests/test_multi_worker.py compares
+#       the workers' weights with it; tests/test_crash.py a resumed run's with an uninterrupted
+#       one's).
+#   GAN_ZOO_KILL_IN_CHECKPOINT=N  while writing the checkpoint of epoch N, once its files are
+#       written and before the checkpoint index names it, the process truncates the checkpoint's
+#       data file to half (a torn write) and kills itself with SIGKILL (tests/test_crash.py
+#       checks that the previous checkpoint still loads and that a rerun resumes from it).
+#   GAN_ZOO_KILL_IN_EXPORT=STAGE  the process kills itself with SIGKILL when the export
+#       reaches STAGE: written (the new SavedModel complete in its temporary directory),
+#       old_moved (between the two renames: no saved_model/, the previous one at
+#       saved_model.old), replaced (the new one in place, saved_model.old not yet deleted).
 def install_kill_in_checkpoint(epoch: int) -> None:
     """The GAN_ZOO_KILL_IN_CHECKPOINT hook: die mid-write of epoch `epoch`'s checkpoint."""
+    from gan_zoo import callbacks
 
     def kill(prefix: str) -> None:
         if not prefix.endswith(f"-{epoch}"):
@@ -277,8 +300,10 @@ def install_kill_in_export(stage: str) -> None:
 def main(argv):
     """Trains, or prints the configuration with --dry_run."""
     del argv
-    if console.requested_verbosity() is None:  # TF's checkpoint saver logs at INFO every epoch
+    if cli_support.requested_verbosity() is None:  # TF's checkpoint saver logs at INFO
         logging.set_verbosity(logging.WARNING)
+    from gan_zoo import training
+
     try:
         config = config_from_flags()
         if FLAGS.dry_run:
@@ -307,17 +332,29 @@ def main(argv):
         weights = [np.asarray(w.numpy()) for w in summary["model"].weights]
         np.savez(weights_path, *weights)
     final = ", ".join(f"{k}={v:.4f}" for k, v in sorted(summary["final"].items()))
-    print(f"\ntrained {config.preset} in {summary['seconds']:.0f} s; last epoch: {final}")
+    if summary["history"]:
+        print(f"\ntrained {config.preset} in {summary['seconds']:.0f} s; last epoch: {final}")
+    else:  # a finished run: training.train said so; say what is there, not what was done
+        print(f"last epoch of the run: {final or 'none logged'}")
+        print("(pass a larger --epochs to continue it, or --restart to train it again)")
     if not summary.get("chief", True):
         print(f"this worker is not the chief: the chief writes {summary['out_dir']}")
         return 0
-    print(f"run directory:  {summary['out_dir']}")
-    print(f"sample grid:    {summary['samples']}")
-    print(f"loss curves:    {os.path.join(summary['out_dir'], 'loss_curves.png')}")
-    if summary["saved_model"]:
-        print(f"SavedModel:     {summary['saved_model']}")
+    out_dir = summary["out_dir"]
+    latest = os.path.join(out_dir, "samples", "latest.png")
+    samples = summary["samples"] or (latest if os.path.exists(latest) else None)
+    curves = os.path.join(out_dir, "loss_curves.png")
+    print(f"run directory:  {out_dir}")
+    for label, path in (
+        ("sample grid", samples),
+        ("loss curves", curves if os.path.exists(curves) else None),
+        ("SavedModel", summary["saved_model"]),
+    ):
+        if path:
+            print(f"{label + ':':<15} {path}")
     return 0
 
 
 if __name__ == "__main__":
+    cli_support.handle_help(__doc__, FLAGS, __name__, COMMON_FLAGS)
     app.run(main)

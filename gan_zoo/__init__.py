@@ -5,11 +5,22 @@ Example:
 >>> model = gan_zoo.build("dcgan_digits")
 >>> images = model.generate(16, seed=0)  # float32 [16, 32, 32, 1] in [-1, 1]
 
-Submodules (`gan_zoo.data`, `gan_zoo.losses`, ...) load on first use, so importing the package
-stays cheap and never touches TensorFlow Datasets until data is asked for.
+`import gan_zoo` imports TensorFlow and Keras and gan_zoo's Keras classes (models, layers,
+schedules, metrics), so that `keras.saving.load_model("model.keras")` finds every family's
+classes after it. The other submodules (`gan_zoo.data`, `gan_zoo.training`, ...) load on first
+use, so the package never touches TensorFlow Datasets until data is asked for.
+
+>>> import gan_zoo, keras
+>>> model = keras.saving.load_model("runs/demo/dcgan.keras")  # saved with model.save(...)
 """
 
 import importlib
+
+# Keras finds a saved class by its registered name ("gan_zoo>GAN"), which exists only once
+# the module that defines it has been imported: import every module that registers one.
+from gan_zoo import layers, models, schedules  # noqa: F401, E402
+from gan_zoo.builders import stylegan_layers  # noqa: F401, E402
+from gan_zoo.metrics import streaming  # noqa: F401, E402
 
 __version__ = "0.1.0"
 
