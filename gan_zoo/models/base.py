@@ -213,7 +213,10 @@ class AdversarialModel(keras.Model):
             **kwargs: passed to `keras.Model.compile` (`jit_compile`, `steps_per_execution`,
                 `run_eagerly`).
         """
-        if g_optimizer is not None and g_optimizer is d_optimizer:
+        # One optimizer instance for both networks would mix their moments and steps. Names
+        # and configs build one instance each ("adam" twice is two optimizers: the same
+        # interned string must not be mistaken for a shared instance).
+        if isinstance(g_optimizer, keras.optimizers.Optimizer) and g_optimizer is d_optimizer:
             raise ValueError("g_optimizer and d_optimizer must be two different optimizers")
         self.g_optimizer = self.prepare_optimizer(g_optimizer, self.generator)
         self.d_optimizer = self.prepare_optimizer(d_optimizer, self.discriminator)

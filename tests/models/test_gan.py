@@ -140,3 +140,19 @@ def test_constructor_and_compile_validate():
         models.GAN(g, d, ema_decay=1.5)
     with pytest.raises(ValueError, match="Unknown loss 'nope'"):
         models.GAN(g, d).compile(loss="nope")
+
+
+def test_optimizers_by_name_are_two_instances_and_one_shared_instance_is_refused():
+    """The README's `gan.compile(g_optimizer="adam", d_optimizer="adam")` was refused: the two
+    equal (interned) strings were taken for one shared optimizer."""
+    model = dense_gan()()
+    model.compile(g_optimizer="adam", d_optimizer="adam", loss="hinge")
+    assert model.g_optimizer is not model.d_optimizer
+    assert type(model.g_optimizer).__name__ == type(model.d_optimizer).__name__ == "Adam"
+    fit_one_step(model, POINTS)
+    assert int(model.g_optimizer.iterations) == int(model.d_optimizer.iterations) == 1
+    import keras
+
+    shared = keras.optimizers.Adam()
+    with pytest.raises(ValueError, match="two different optimizers"):
+        model.compile(g_optimizer=shared, d_optimizer=shared)
