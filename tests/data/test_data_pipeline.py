@@ -87,6 +87,8 @@ def test_public_names():
         "GanZooDigits",
         "GaussianMixture",
         "dataset_info",
+        "folder_channels",
+        "is_folder_name",
         "load_digits_thickness",
         "make_dataset",
         "make_stacked_digits",
