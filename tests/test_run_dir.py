@@ -7,7 +7,6 @@ The CLI battery over the same classes is `scripts/reliability.py` (`make reliabi
 tests/test_reliability.py runs part of it).
 """
 
-import hashlib
 import json
 import os
 import subprocess
@@ -15,6 +14,7 @@ import sys
 
 import pytest
 import tensorflow as tf
+from damage import tree_digest
 
 from gan_zoo import distribute, export, presets, run_dir, training
 
@@ -39,16 +39,6 @@ def _config(out_dir, data_dir, **changes) -> training.TrainConfig:
         "overrides": TINY,
     }
     return training.TrainConfig(**{**fields, **changes})
-
-
-def snapshot(directory) -> dict[str, str]:
-    files = {}
-    for root, _, names in os.walk(directory):
-        for name in names:
-            path = os.path.join(root, name)
-            with open(path, "rb") as f:
-                files[os.path.relpath(path, directory)] = hashlib.sha256(f.read()).hexdigest()
-    return files
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +91,7 @@ def test_a_damaged_newest_checkpoint_is_skipped_and_kept(
     damage(run)
     damaged = {
         name: digest
-        for name, digest in snapshot(run / "checkpoints").items()
+        for name, digest in tree_digest(run / "checkpoints").items()
         if name.startswith("ckpt-3")
     }
     summary = training.train(_config(run, tfds_data_dir))
@@ -109,7 +99,7 @@ def test_a_damaged_newest_checkpoint_is_skipped_and_kept(
     assert summary["initial_epoch"] == 2
     assert "from epoch 2 (step 4) of ckpt-2" in out
     assert f"skipped checkpoint ckpt-3: {problem}" in err
-    kept = snapshot(run / "checkpoints" / "damaged")
+    kept = tree_digest(run / "checkpoints" / "damaged")
     assert {name: kept[name] for name in damaged} == damaged  # moved aside, byte-identical
     assert tf.train.latest_checkpoint(str(run / "checkpoints")).endswith("ckpt-3")  # retrained
     assert len(json.loads((run / "history.json").read_text())["d_loss"]) == 3
@@ -119,12 +109,12 @@ def test_no_checkpoint_that_loads_is_an_error_and_changes_nothing(run, tfds_data
     for epoch in (1, 2, 3):
         os.truncate(_data_file(run, epoch), 40)
     (run / "checkpoints" / "checkpoint").write_bytes(b"\x00garbage")
-    before = snapshot(run)
+    before = tree_digest(run)
     message = _one_line_error(_config(run, tfds_data_dir, epochs=4))
     assert "none of its 3 checkpoint(s) reads back" in message
     assert "ckpt-3: it does not read back" in message
     assert "config mismatch" not in message and "does not fit" not in message
-    assert snapshot(run) == before
+    assert tree_digest(run) == before
 
 
 @pytest.mark.parametrize("index", [None, b"\x00garbage {{", b'model_checkpoint_path: "ckpt-9"\n'])
@@ -168,19 +158,19 @@ def test_an_unusable_json_file_is_kept_aside_and_the_run_resumes(
 def test_a_checkpoints_path_that_cannot_be_listed_is_an_error(run, tfds_data_dir):
     subprocess.run(["rm", "-r", str(run / "checkpoints")], check=True)
     (run / "checkpoints").write_bytes(b"not a folder")
-    before = snapshot(run)
+    before = tree_digest(run)
     assert "cannot be listed" in _one_line_error(_config(run, tfds_data_dir))
-    assert snapshot(run) == before
+    assert tree_digest(run) == before
 
 
 def test_a_checkpoint_of_another_model_is_still_a_mismatch(run, tfds_data_dir):
     """An intact checkpoint that does not fit is a mismatch (with --restart advice)."""
     os.remove(run / "config.json")
-    before = snapshot(run)
+    before = tree_digest(run)
     wider = {**TINY, "generator_kwargs": {"hidden_units": [12]}}
     message = _one_line_error(_config(run, tfds_data_dir, overrides=wider))
     assert "does not fit this command's model" in message and "--restart" in message
-    assert snapshot(run) == before
+    assert tree_digest(run) == before
 
 
 # ----------------------------------------------------------------------- 2. atomic export
@@ -194,7 +184,7 @@ class KilledError(Exception):
 def test_an_export_killed_at_any_stage_leaves_a_loadable_export(stage, run, monkeypatch):
     model = presets.build("gan_ring8", **TINY)
     path = str(run / "saved_model")
-    before = snapshot(run / "saved_model")
+    before = tree_digest(run / "saved_model")
 
     def kill(reached):
         if reached == stage:
@@ -207,13 +197,13 @@ def test_an_export_killed_at_any_stage_leaves_a_loadable_export(stage, run, monk
     complete = path + ".old" if stage == "old_moved" else path
     tf.saved_model.load(complete)  # at every instant a complete export exists
     if stage == "old_moved":
-        assert not os.path.exists(path) and snapshot(complete) == before
+        assert not os.path.exists(path) and tree_digest(complete) == before
     done = export.recover(path)
     assert done, stage
     tf.saved_model.load(path)
     assert os.listdir(run) == [n for n in os.listdir(run) if ".tmp-" not in n and ".old" not in n]
     if stage != "replaced":  # the previous export is back, byte for byte
-        assert snapshot(path) == before
+        assert tree_digest(path) == before
 
 
 def test_stale_temporary_exports_of_dead_processes_are_removed(tmp_path):
@@ -235,10 +225,10 @@ def test_a_second_trainer_stops_at_once_naming_the_first(run, tfds_data_dir):
     holder = run_dir.RunLock(str(run))
     holder.acquire()
     try:
-        before = snapshot(run)
+        before = tree_digest(run)
         message = _one_line_error(_config(run, tfds_data_dir, epochs=4))
         assert f"in use by another gan_zoo trainer (pid {os.getpid()} on " in message
-        assert snapshot(run) == before
+        assert tree_digest(run) == before
     finally:
         holder.release()
 
@@ -260,10 +250,10 @@ def test_restart_refuses_a_directory_that_is_not_a_run(tmp_path, tfds_data_dir):
     (tmp_path / "photos").mkdir()
     (tmp_path / "photos" / "a.png").write_bytes(b"mine")
     (tmp_path / "history.json").write_text("{}")  # a file of the user's with a run's name
-    before = snapshot(tmp_path)
+    before = tree_digest(tmp_path)
     message = _one_line_error(_config(tmp_path, tfds_data_dir, restart=True))
     assert "--restart refuses to delete anything" in message
-    assert snapshot(tmp_path) == before
+    assert tree_digest(tmp_path) == before
 
 
 def test_restart_deletes_only_what_gan_zoo_wrote(run, tfds_data_dir, capsys):
@@ -303,10 +293,10 @@ def test_read_only_out_dir(run, tfds_data_dir):
     if mounted.returncode != 0:
         pytest.skip("a read-only bind mount needs root with CAP_SYS_ADMIN")
     try:
-        before = snapshot(run)
+        before = tree_digest(run)
         message = _one_line_error(_config(run, tfds_data_dir, epochs=4))
         assert message == f"--out_dir {str(run)!r} is not writable: Read-only file system"
-        assert snapshot(run) == before
+        assert tree_digest(run) == before
     finally:
         subprocess.run(["umount", str(run)], check=True)
 

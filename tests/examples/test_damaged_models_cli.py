@@ -13,23 +13,9 @@ import sys
 import pytest
 from damage import data_shard, tree_digest, truncate
 
-from gan_zoo import export, presets
-
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 GENERATE = os.path.join(REPO_ROOT, "examples", "generate.py")
 EVALUATE = os.path.join(REPO_ROOT, "examples", "evaluate.py")
-
-
-@pytest.fixture(scope="module")
-def exported(tmp_path_factory):
-    model = presets.build(
-        "dcgan_digits",
-        latent_dim=8,
-        generator_kwargs={"base_filters": 4},
-        discriminator_kwargs={"base_filters": 4},
-    )
-    path = tmp_path_factory.mktemp("run") / "saved_model"
-    return export.export_generator(model, str(path), metadata={"preset": "dcgan_digits"})
 
 
 def run(script: str, *args: str) -> subprocess.CompletedProcess:
@@ -71,11 +57,11 @@ CASES = {
 
 
 @pytest.mark.parametrize("case_id", CASES)
-def test_one_error_line_and_nothing_changed(exported, tmp_path, case_id):
+def test_one_error_line_and_nothing_changed(saved_model, tmp_path, case_id):
     script, damage, flags, fragment = CASES[case_id]
     run_dir = tmp_path / "run"
     saved = str(run_dir / "saved_model")
-    shutil.copytree(exported, saved)
+    shutil.copytree(saved_model, saved)
     if damage is not None:
         damage(saved)
     before = tree_digest(str(run_dir))

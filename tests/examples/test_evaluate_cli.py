@@ -7,9 +7,6 @@ import sys
 
 import pytest
 
-import gan_zoo.presets
-from gan_zoo import export
-
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 EVALUATE = os.path.join(REPO_ROOT, "examples", "evaluate.py")
 
@@ -24,18 +21,6 @@ def run(*args, timeout=300):
         env=env,
         cwd=REPO_ROOT,
     )
-
-
-@pytest.fixture(scope="module")
-def saved_model(tmp_path_factory):
-    model = gan_zoo.presets.build(
-        "dcgan_digits",
-        latent_dim=8,
-        generator_kwargs={"base_filters": 4},
-        discriminator_kwargs={"base_filters": 4},
-    )
-    path = tmp_path_factory.mktemp("run") / "saved_model"
-    return export.export_generator(model, str(path), metadata={"preset": "dcgan_digits"})
 
 
 def test_evaluate_writes_model_and_baseline_scores(saved_model, tmp_path, tfds_data_dir):
