@@ -132,8 +132,29 @@ def assign_in_sync(variable, new_value_fn, *args) -> None:
         context.merge_call(apply, args=(unwrap(variable), *args))
 
 
+# `keras.Model.fit`'s positional parameters before `shuffle`: x, y, batch_size, epochs, verbose,
+# callbacks, validation_split, validation_data.
+_FIT_ARGS_BEFORE_SHUFFLE = 8
+
+
+class DatasetFit:
+    """`fit` whose `shuffle` defaults to False when `x` is a `tf.data.Dataset`.
+
+    Keras' `fit` defaults to `shuffle=True` and then warns, for every dataset, that it ignores
+    it ("The Dataset is expected to already be shuffled"). GAN training feeds datasets that
+    shuffle themselves (`gan_zoo.data.make_dataset`), so the warning is noise; arrays (`x`
+    a NumPy array) are still shuffled by default, and an explicit `shuffle=` is passed on.
+    """
+
+    def fit(self, x=None, y=None, *args, **kwargs):
+        """`keras.Model.fit`, with `shuffle` defaulting to `not isinstance(x, tf.data.Dataset)`."""
+        if "shuffle" not in kwargs and 2 + len(args) <= _FIT_ARGS_BEFORE_SHUFFLE:
+            kwargs["shuffle"] = not isinstance(x, tf.data.Dataset)
+        return super().fit(x, y, *args, **kwargs)
+
+
 @keras.saving.register_keras_serializable(package="gan_zoo")
-class AdversarialModel(keras.Model):
+class AdversarialModel(DatasetFit, keras.Model):
     """Base class of gan_zoo's GAN families; subclasses implement `train_step`.
 
     Args:

@@ -33,6 +33,7 @@ import tensorflow as tf
 from gan_zoo import losses as losses_lib
 from gan_zoo.models.base import (
     AdversarialModel,
+    DatasetFit,
     LossMean,
     _replica_context,
     assign_in_sync,
@@ -108,7 +109,7 @@ def query_image_pool(
 
 
 @keras.saving.register_keras_serializable(package="gan_zoo")
-class CycleGAN(keras.Model):
+class CycleGAN(DatasetFit, keras.Model):
     """CycleGAN on `fit()`: batches are `(a, b)` pairs of *unpaired* image batches.
 
     Logged metrics (unscaled local-batch means averaged over the epoch): `g_loss` (the total

@@ -156,3 +156,19 @@ def test_optimizers_by_name_are_two_instances_and_one_shared_instance_is_refused
     shared = keras.optimizers.Adam()
     with pytest.raises(ValueError, match="two different optimizers"):
         model.compile(g_optimizer=shared, d_optimizer=shared)
+
+
+def test_fit_on_a_dataset_does_not_make_keras_warn_about_shuffle():
+    """What a user saw after `model.fit(dataset)`: Keras' "`shuffle=True` was passed, but will
+    be ignored since the data `x` was provided as a tf.data.Dataset"."""
+    import warnings
+
+    import tensorflow as tf
+
+    model = dense_gan()()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.fit(tf.data.Dataset.from_tensors(POINTS), epochs=1, verbose=0)
+        model.fit(tf.data.Dataset.from_tensors(POINTS), epochs=1, verbose=0, shuffle=True)
+    shuffle_warnings = [str(w.message) for w in caught if "shuffle" in str(w.message)]
+    assert len(shuffle_warnings) == 1  # only where the caller asked for shuffle=True
