@@ -518,7 +518,7 @@ def _train_classifier(x: np.ndarray, y: np.ndarray, *, steps: int, batch_size: i
     )
     ds = tf.data.Dataset.from_tensor_slices((x, y.astype(np.int32)))
     ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True).repeat()
-    model.fit(ds.batch(batch_size), epochs=1, steps_per_epoch=steps, verbose=0)
+    model.fit(ds.batch(batch_size), epochs=1, steps_per_epoch=steps, verbose=0, shuffle=False)
     return model
 
 
