@@ -107,7 +107,9 @@ def train(
     )
     batches = _augmented_batches(train_x, train_y, batch_size=batch_size, seed=seed)
     start = time.perf_counter()
-    model.fit(batches, epochs=epochs, steps_per_epoch=steps_per_epoch, verbose=verbose)
+    model.fit(
+        batches, epochs=epochs, steps_per_epoch=steps_per_epoch, verbose=verbose, shuffle=False
+    )
     training_seconds = time.perf_counter() - start
 
     def accuracy(x, y):
