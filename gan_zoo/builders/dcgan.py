@@ -13,7 +13,7 @@ statistics are those of the global batch and 2 replicas compute what 1 replica d
 import keras
 from keras import layers
 
-from gan_zoo.layers import maybe_spectral_norm
+from gan_zoo.layers import batch_normalization, maybe_spectral_norm
 
 SUPPORTED_SIZES = {28: 7, 32: 4, 64: 4}  # image size → side of the first feature map
 
@@ -67,7 +67,7 @@ def generator(
         start * start * filters, use_bias=False, kernel_initializer=_init(), name="project"
     )(noise)
     x = layers.Reshape((start, start, filters), name="reshape")(x)
-    x = layers.BatchNormalization(synchronized=True, name="project_batch_norm")(x)
+    x = batch_normalization("project_batch_norm")(x)
     x = layers.ReLU(name="project_relu")(x)
     for i in range(num_upsamplings - 1):
         filters //= 2
@@ -80,7 +80,7 @@ def generator(
             kernel_initializer=_init(),
             name=f"up_{i}",
         )(x)
-        x = layers.BatchNormalization(synchronized=True, name=f"up_{i}_batch_norm")(x)
+        x = batch_normalization(f"up_{i}_batch_norm")(x)
         x = layers.ReLU(name=f"up_{i}_relu")(x)
     images = layers.Conv2DTranspose(
         channels,
@@ -136,7 +136,7 @@ def discriminator(
         )
         x = maybe_spectral_norm(convolution, spectral_norm)(x)
         if batch_norm and i > 0:
-            x = layers.BatchNormalization(synchronized=True, name=f"down_{i}_batch_norm")(x)
+            x = batch_normalization(f"down_{i}_batch_norm")(x)
         x = layers.LeakyReLU(0.2, name=f"down_{i}_leaky_relu")(x)
         filters *= 2
     x = layers.Flatten(name="flatten")(x)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import keras
 from keras import layers
 
-from gan_zoo.layers import maybe_spectral_norm
+from gan_zoo.layers import batch_normalization, maybe_spectral_norm
 
 
 def _check_shape(name: str, shape: Sequence[int]) -> tuple[int, ...]:
@@ -53,7 +53,7 @@ def generator(
     for i, units in enumerate(hidden_units):
         x = layers.Dense(units, name=f"dense_{i}")(x)
         if batch_norm:
-            x = layers.BatchNormalization(synchronized=True, name=f"batch_norm_{i}")(x)
+            x = batch_normalization(f"batch_norm_{i}")(x)
         x = layers.Activation(activation, name=f"{activation}_{i}")(x)
     x = layers.Dense(math.prod(output_shape), activation=output_activation, name="output")(x)
     x = layers.Reshape(output_shape, name="reshape")(x)

@@ -66,3 +66,21 @@ def test_bad_sizes_are_clear_errors():
         builders.dense.generator(4, (0, 3))
     with pytest.raises(ValueError, match="Unknown architecture 'resnet'; expected one of: dcgan"):
         builders.get("resnet")
+
+
+def test_batch_norm_layers_use_the_shared_momentum_and_synchronize():
+    from gan_zoo.layers import BATCH_NORM_MOMENTUM
+
+    networks = [
+        builders.dcgan.generator(latent_dim=8, image_size=32, channels=1, base_filters=4),
+        builders.dcgan.discriminator(image_size=32, channels=1, base_filters=4),
+        builders.dense.generator(latent_dim=8, output_shape=(2,), batch_norm=True),
+    ]
+    norms = [
+        layer
+        for network in networks
+        for layer in network.layers
+        if isinstance(layer, keras.layers.BatchNormalization)
+    ]
+    assert len(norms) >= 5
+    assert all(n.momentum == BATCH_NORM_MOMENTUM == 0.9 and n.synchronized for n in norms)
