@@ -277,61 +277,6 @@ class StepFlops:
         return self.per_example * self.batch_size
 
 
-def gan_step_flops(
-    generator_flops: float, discriminator_flops: float, d_steps: int = 1, gradient_penalty=False
-) -> float:
-    """Per-example FLOPs of a GAN step: `k · (F_G + 6 F_D [+ 6 F_D]) + 3 F_G + 2 F_D`.
-
-    Args:
-        generator_flops: F_G, forward FLOPs per example of G.
-        discriminator_flops: F_D, forward FLOPs per example of D.
-        d_steps: int. k, D updates per step.
-        gradient_penalty: bool. WGAN-GP's penalty (`6 F_D` per D update).
-    """
-    f_g, f_d = generator_flops, discriminator_flops
-    d_update = f_g + 6 * f_d + (6 * f_d if gradient_penalty else 0)
-    return d_steps * d_update + 3 * f_g + 2 * f_d
-
-
-def stylegan_step_flops(
-    mapping_flops: float,
-    synthesis_flops: float,
-    discriminator_flops: float,
-    mapping_passes: int = 2,
-    r1_every: int | None = 16,
-    path_length_every: int | None = None,
-) -> float:
-    """Per-example FLOPs of a StyleGAN2 step, regularizers amortized over their intervals.
-
-    `S = m · F_map + F_syn`; step = `S + 6 F_D + 6 F_D / r1_every + 3 S + 2 F_D
-    + 3 (m F_map + 2 F_syn) / 2 / path_length_every` (None turns a regularizer off).
-    """
-    styles = mapping_passes * mapping_flops + synthesis_flops
-    total = styles + 6 * discriminator_flops + 3 * styles + 2 * discriminator_flops
-    if r1_every:
-        total += 6 * discriminator_flops / r1_every
-    if path_length_every:
-        penalty = 3 * (mapping_passes * mapping_flops + 2 * synthesis_flops)
-        total += penalty / 2 / path_length_every
-    return total
-
-
-def cyclegan_step_flops(
-    g_ab: float, g_ba: float, d_a: float, d_b: float, identity: bool = True
-) -> float:
-    """Per-example FLOPs of a CycleGAN step (see the module docstring).
-
-    Forward: each G `3 + i` times, each D once; G_ab's gradient call: `F_Db + F_Gba +
-    2 (2 + i) F_Gab`, G_ba's alike; each D update `6 F_D`. Equal networks: `(14 + 6i) F_G +
-    16 F_D`.
-    """
-    i = 1 if identity else 0
-    forward = (3 + i) * (g_ab + g_ba) + d_a + d_b
-    backward_ab = d_b + g_ba + 2 * (2 + i) * g_ab
-    backward_ba = d_a + g_ab + 2 * (2 + i) * g_ba
-    return forward + backward_ab + backward_ba + 6 * d_a + 6 * d_b
-
-
 def step_flops(model: keras.Model, batch_size: int) -> StepFlops:
     """FLOPs of one `fit()` training step of a gan_zoo model at `batch_size`.
 
@@ -342,53 +287,17 @@ def step_flops(model: keras.Model, batch_size: int) -> StepFlops:
     Returns:
         `StepFlops` with the rule used (see the module docstring).
     """
-    from gan_zoo import models  # noqa: PLC0415 (keeps the counter importable without TF work)
+    from gan_zoo import families  # noqa: PLC0415 (keeps the counter importable without TF work)
 
-    if isinstance(model, models.CycleGAN):
-        nets = {
-            "G_ab": forward_flops(model.generator_a_to_b),
-            "G_ba": forward_flops(model.generator_b_to_a),
-            "D_a": forward_flops(model.discriminator_a),
-            "D_b": forward_flops(model.discriminator_b),
-        }
-        identity = bool(model.identity_weight)
-        per_example = cyclegan_step_flops(
-            nets["G_ab"], nets["G_ba"], nets["D_a"], nets["D_b"], identity=identity
-        )
-        rule = (
-            f"cyclegan (identity {'on' if identity else 'off'}): "
-            f"{14 + 6 * identity}·F_G + 16·F_D for equal networks"
-        )
-        return StepFlops(per_example, batch_size, nets, rule)
-    if isinstance(model, models.StyleGAN):
-        generator = model.generator
-        nets = {
-            "F_map": forward_flops(generator.mapping),
-            "F_syn": forward_flops(generator.synthesis),
-            "F_D": forward_flops(model.discriminator),
-        }
-        passes = 2 if model.style_mixing_probability > 0 else 1
-        r1_every = model.r1_interval if model.r1_gamma > 0 else None
-        path_every = model.path_length_interval if model.path_length_weight > 0 else None
-        per_example = stylegan_step_flops(
-            nets["F_map"], nets["F_syn"], nets["F_D"], passes, r1_every, path_every
-        )
-        rule = (
-            f"stylegan: S = {passes}·F_map + F_syn; 4·S + 8·F_D"
-            + (f" + 6·F_D/{r1_every} (R1)" if r1_every else "")
-            + (
-                f" + 3·({passes}·F_map + 2·F_syn)/2/{path_every} (path length)"
-                if path_every
-                else ""
-            )
-        )
-        return StepFlops(per_example, batch_size, nets, rule)
-    if isinstance(model, models.GAN):
-        nets = {"F_G": forward_flops(model.generator), "F_D": forward_flops(model.discriminator)}
-        penalty = isinstance(model, models.WGANGP) and model.gp_weight > 0
-        k = int(model.d_steps)
-        per_example = gan_step_flops(nets["F_G"], nets["F_D"], k, gradient_penalty=penalty)
-        d_term = "12·F_D" if penalty else "6·F_D"
-        rule = f"{'wgan_gp' if penalty else 'gan'}: {k}·(F_G + {d_term}) + 3·F_G + 2·F_D"
-        return StepFlops(per_example, batch_size, nets, rule)
-    raise ValueError(f"no FLOP rule for {type(model).__name__}")
+    try:
+        per_example, nets, rule = families.family_of(model).step_flops(model, forward_flops)
+    except NotImplementedError as error:
+        raise ValueError(f"no FLOP rule for {type(model).__name__}: {error}") from None
+    return StepFlops(per_example, batch_size, nets, rule)
+
+
+def gan_step_flops(*args, **kwargs) -> float:
+    """The GAN family's rule (`gan_zoo.families.gan.family.gan_step_flops`)."""
+    from gan_zoo.families.gan.family import gan_step_flops as rule  # noqa: PLC0415
+
+    return rule(*args, **kwargs)

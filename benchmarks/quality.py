@@ -17,10 +17,10 @@ its output folder (a rerun skips finished runs), `results.json` and a Markdown `
   `--from_runs=DIR` evaluates finished run directories `DIR/<preset>` instead of training.
 - **translation** — `cyclegan_digits_thickness` trained on the embedded thin/thick digits
   (unpaired halves) and measured through its exported SavedModel on the test split
-  (`gan_zoo.metrics.translation`): the digits classifier's accuracy on translated images
-  against the source labels (floor: its accuracy on real images of the target domain), the
-  stroke thickness of translations against the target domain's 5–95% range, and the cycle
-  reconstruction error. `--from_runs=DIR` applies here too.
+  (`gan_zoo.evaluation.evaluate_saved_translator`): the digits classifier's accuracy on
+  translated images against the source labels (floor: its accuracy on real images of the
+  target domain), the stroke thickness of translations against the target domain's 5–95%
+  range, and the cycle reconstruction error. `--from_runs=DIR` applies here too.
 
   python benchmarks/quality.py --suite=2d             # 5 seeds, 25,000 iterations (slow on CPU)
   python benchmarks/quality.py --suite=2d --seeds=1 --presets=gan_ring8 --jobs=2
@@ -41,7 +41,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 
 import numpy as np  # noqa: E402
 
-from gan_zoo import data, metrics, plotting, presets  # noqa: E402
+from gan_zoo import data, evaluation, families, metrics, plotting  # noqa: E402
 
 PRESETS_2D = ("gan_ring8", "wgan_gp_ring8", "gan_grid25", "wgan_gp_grid25")
 PRESETS_DIGITS = (
@@ -91,21 +91,21 @@ def run(
 ) -> dict:
     """Trains one 2-D preset for `iterations` generator steps and measures its mode coverage."""
     _limit_threads(threads)
-    preset = presets.get_preset(name)
+    preset = families.get_preset(name)
     mixture = preset.dataset.split("/", 1)[1]
     steps_per_epoch = min(iterations, 500)
     epochs = iterations // steps_per_epoch
     dataset = data.make_dataset(
         preset.dataset, batch_size=preset.batch_size, seed=seed, repeat=True
     )
-    model = presets.build(
+    model = families.build(
         name, seed=seed, compile_kwargs={"steps_per_execution": steps_per_execution}
     )
     start = time.perf_counter()
     model.fit(dataset, epochs=epochs, steps_per_epoch=steps_per_epoch, verbose=0)
     seconds = time.perf_counter() - start
     samples = model.generate(num_samples, seed=10_000 + seed)
-    result = metrics.mixture_mode_coverage(samples, mixture)
+    result = evaluation.mixture_mode_coverage(samples, mixture)
     plotting.save_scatter(
         samples,
         os.path.join(out_dir, f"{name}_seed{seed}.png"),
@@ -131,7 +131,7 @@ def real_floor_2d(mixture: str, num_samples: int) -> dict:
         f"gaussian_mixture/{mixture}", "test", batch_size=num_samples, shuffle=False
     )
     points = next(iter(real)).numpy()
-    result = metrics.mixture_mode_coverage(points, mixture)
+    result = evaluation.mixture_mode_coverage(points, mixture)
     return {k: v for k, v in result.items() if k != "counts"} | {"num_samples": len(points)}
 
 
@@ -263,7 +263,7 @@ def suite_2d(args, names: list[str]) -> str:
                 _report(row)
 
     rows = [r for r in load_rows(out_dir, f"_it{args.iterations}.json") if r["preset"] in names]
-    mixtures = sorted({presets.get_preset(n).dataset.split("/", 1)[1] for n in names})
+    mixtures = sorted({families.get_preset(n).dataset.split("/", 1)[1] for n in names})
     floors = {m: real_floor_2d(m, args.num_samples) for m in mixtures}
     _save_json({"runs": rows, "real_floor": floors}, os.path.join(out_dir, "results.json"))
     markdown = table(rows, floors)
@@ -288,9 +288,8 @@ DIGITS_COLUMNS = (
 def run_digits(name: str, seed: int, out_dir: str, num_samples: int, from_runs: str | None):
     """Trains `name` (or reuses `from_runs/<name>`) and evaluates it against its real data."""
     from gan_zoo import training
-    from gan_zoo.metrics import evaluation
 
-    preset = presets.get_preset(name)
+    preset = families.get_preset(name)
     run_dir, seconds, epochs = _finished_run(from_runs, name)
     if run_dir is not None:
         source, model = run_dir, run_dir
@@ -301,7 +300,7 @@ def run_digits(name: str, seed: int, out_dir: str, num_samples: int, from_runs: 
         source, model, seconds = "trained here", summary["model"], summary["seconds"]
         epochs = preset.epochs
     chosen = ["frechet_distance", "precision_recall", "class_modes"]
-    if preset.conditioning is not None:
+    if families.family_of(preset).task == "conditional":
         chosen.append("cas")
     report = evaluation.evaluate_model(
         model, dataset=preset.dataset, metrics=chosen, num_samples=num_samples, seed=seed
@@ -320,8 +319,8 @@ def run_digits(name: str, seed: int, out_dir: str, num_samples: int, from_runs: 
         )
         protocol = {
             "num_samples": STACKED_PROTOCOL_SAMPLES,
-            "model": evaluation.scalar_metrics(modes["model"]),
-            "real_floor": evaluation.scalar_metrics(modes["real_baseline"]),
+            "model": metrics.scalar_metrics(modes["model"]),
+            "real_floor": metrics.scalar_metrics(modes["real_baseline"]),
         }
     return {
         "preset": name,
@@ -333,9 +332,9 @@ def run_digits(name: str, seed: int, out_dir: str, num_samples: int, from_runs: 
         "train_seconds": seconds,
         "extractor": report["extractor"],
         "num_samples": num_samples,
-        "model": evaluation.scalar_metrics(report["model"]),
-        "model_at_floor_count": evaluation.scalar_metrics(at_floor_count),
-        "real_floor": evaluation.scalar_metrics(report["real_baseline"]),
+        "model": metrics.scalar_metrics(report["model"]),
+        "model_at_floor_count": metrics.scalar_metrics(at_floor_count),
+        "real_floor": metrics.scalar_metrics(report["real_baseline"]),
         "notes": report.get("notes", []),
         "stacked_protocol": protocol,
     }
@@ -422,7 +421,6 @@ def _finished_run(from_runs: str | None, name: str) -> tuple[str | None, float |
 def run_translation(name: str, seed: int, out_dir: str, from_runs: str | None) -> dict:
     """Trains `name` (or reuses `from_runs/<name>`); measures its SavedModel on the test split."""
     from gan_zoo import training
-    from gan_zoo.metrics import translation
 
     run_dir, seconds, epochs = _finished_run(from_runs, name)
     source = run_dir
@@ -432,7 +430,7 @@ def run_translation(name: str, seed: int, out_dir: str, from_runs: str | None) -
             training.TrainConfig(preset=name, out_dir=run_dir, seed=seed, verbose=0)
         )
         source, seconds = "trained here", summary["seconds"]
-        epochs = presets.get_preset(name).epochs
+        epochs = families.get_preset(name).epochs
     return {
         "preset": name,
         "seed": seed,
@@ -440,7 +438,7 @@ def run_translation(name: str, seed: int, out_dir: str, from_runs: str | None) -
         "source": source,
         "run_dir": run_dir,
         "train_seconds": seconds,
-        "metrics": translation.evaluate_saved_translator(run_dir),
+        "metrics": evaluation.evaluate_saved_translator(run_dir),
     }
 
 
@@ -529,7 +527,7 @@ def main():
         "translation": PRESETS_TRANSLATION,
     }
     run_suite = {"2d": suite_2d, "digits": suite_digits, "translation": suite_translation}
-    known = set(presets.list_presets())
+    known = set(families.list_presets())
     for name in requested or []:
         if name not in known or not any(name in suite_presets[s] for s in suites):
             allowed = ", ".join(n for s in suites for n in suite_presets[s])

@@ -58,7 +58,7 @@ import tensorflow as tf  # noqa: E402
 from absl import app, flags, logging  # noqa: E402
 
 from benchmarks import flops as flops_lib  # noqa: E402
-from gan_zoo import data, models, precision, presets  # noqa: E402
+from gan_zoo import data, precision, presets  # noqa: E402
 
 # Default cases: preset → timed steps (fewer for the heavy ones; 16 for StyleGAN so that the
 # timed steps hold exactly one lazy R1 step, as training does).
@@ -186,7 +186,7 @@ def time_pipeline(preset: presets.Preset, batch_size: int, seconds: float, cache
         name,
         batch_size=batch_size,
         repeat=True,
-        with_labels=preset.conditioning is not None,
+        with_labels=preset.family.task == "conditional",
         cache=cache,
         **kwargs,
     )
@@ -205,9 +205,9 @@ def in_memory_batch(preset: presets.Preset, batch_size: int):
     rng = np.random.default_rng(0)
     shape = (batch_size, *preset.sample_shape)
     x = rng.uniform(-1, 1, shape).astype(np.float32)
-    if preset.is_translation:
+    if preset.family.task == "translation":
         return x, rng.uniform(-1, 1, shape).astype(np.float32)
-    if preset.conditioning is not None:
+    if preset.family.task == "conditional":
         return x, rng.integers(0, preset.num_classes, batch_size).astype(np.int32)
     return x
 
@@ -313,7 +313,7 @@ def _layer_rows(network, batch_size: int, xla: bool, reps: int) -> list[dict]:
 def breakdown(preset, xla: bool, mixed_precision: str, reference: float, reps: int) -> list[dict]:
     """The step's pieces and each layer, timed alone (GAN family only), with GFLOP/s."""
     model = build_model(preset, xla, mixed_precision)
-    if not isinstance(model, models.GAN) or preset.conditioning is not None:
+    if preset.family.name not in ("gan", "wgan"):  # G(z) and D(x): the GAN step's pieces
         return []
     generator, discriminator = model.generator, model.discriminator
     batch = preset.batch_size

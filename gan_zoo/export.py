@@ -3,10 +3,11 @@
 The SavedModel's `serving_default` signature takes `noise` float32 `[N, latent_dim]` and returns
 `images` uint8 `[N, H, W, C]` (or `points` float32 `[N, 2]` for 2-D models); conditional
 models also take `labels` int32 `[N]` in [0, num_classes), checked at call time. Translation
-models (CycleGAN) get `translate_a_to_b` and `translate_b_to_a` signatures instead
-(`export_translators`): `images` uint8 `[N, H, W, C]` in, `images` uint8 out. StyleGAN models
-(`export_style_generator`) take `noise` and a scalar `truncation_psi`, and add `map` (z → w) and
-`synthesize` (per-layer styles `ws` → images) signatures. It loads with
+models (CycleGAN) get `translate_a_to_b` and `translate_b_to_a` signatures instead:
+`images` uint8 `[N, H, W, C]` in, `images` uint8 out. StyleGAN models take `noise` and a scalar
+`truncation_psi`, and add `map` (z → w) and `synthesize` (per-layer styles `ws` → images)
+signatures. One entry exports every family, `export_model(model, path)`: the model's
+`serving_archive()` (defined by its family) says what to serve. It loads with
 `tf.saved_model.load(path)` in any TensorFlow process, and `saved_model_cli show --all` describes
 it. A `gan_zoo.json` file beside it records the latent size, output kind and model name, and
 under `"noise"` what the `noise` input is: z ~ N(0, I), float32 `[N, latent_dim]`, independent
@@ -49,13 +50,10 @@ from collections.abc import Callable
 import keras
 import tensorflow as tf
 
+# Re-exported: the conversions and the noise description clients of a SavedModel use.
+from gan_zoo.serving import float_images, noise_description, uint8_images  # noqa: F401
+
 METADATA_FILE = "gan_zoo.json"
-
-
-def uint8_images(images: tf.Tensor) -> tf.Tensor:
-    """Maps float images in [-1, 1] to uint8 [0, 255], rounding and clipping."""
-    images = tf.cast(images, tf.float32)
-    return tf.cast(tf.clip_by_value(tf.round((images + 1.0) * 127.5), 0.0, 255.0), tf.uint8)
 
 
 # A test hook: None, or a function called with the stage an export has reached ("written":
@@ -126,52 +124,6 @@ def _process_running(pid: int) -> bool:
     return True
 
 
-def _check_shape(tensor: tf.Tensor, dims: list[int | None], message: str) -> tf.Operation:
-    """An op that fails at call time unless `tensor`'s shape is `dims` (None: any size).
-
-    The serving functions are traced with `[None, ...]` input specs, but a concrete signature
-    does not check the shapes it is fed, and TensorFlow folds checks of the statically known
-    rank away (`tf.rank`, `tf.ensure_shape`). So the runtime shape is padded with -1 (never a
-    real size) to one more entry than `dims` and compared entry by entry: a tensor of another
-    rank differs in the last entries.
-
-    Args:
-        tensor: the input to check.
-        dims: the expected sizes, None where any size is allowed.
-        message: the error's first part; the received shape follows it.
-
-    Returns:
-        The assert op, for `tf.control_dependencies`.
-    """
-    shape = tf.shape(tensor)
-    padded = tf.concat([shape, tf.fill([len(dims) + 1], -1)], axis=0)[: len(dims) + 1]
-    expected = tf.stack(
-        [padded[i] if size is None else tf.constant(size) for i, size in enumerate(dims)]
-        + [tf.constant(-1)]
-    )
-    return tf.debugging.Assert(
-        tf.reduce_all(tf.equal(padded, expected)),
-        [f"{message}; got shape", shape],
-        summarize=len(dims) + 8,
-    )
-
-
-def _shape_text(dims: list[int | None]) -> str:
-    return "[" + ", ".join("N" if size is None else str(size) for size in dims) + "]"
-
-
-def _checked(tensor: tf.Tensor, name: str, dtype: str, dims: list[int | None]) -> tf.Tensor:
-    """`tensor`, once `_check_shape` has passed (message: "noise must be float32 [N, 8]")."""
-    check = _check_shape(tensor, dims, f"{name} must be {dtype} {_shape_text(dims)}")
-    with tf.control_dependencies([check]):
-        return tf.identity(tensor)
-
-
-def float_images(images: tf.Tensor) -> tf.Tensor:
-    """Maps uint8 images [0, 255] to float32 [-1, 1] (`x / 127.5 - 1`, as the data pipeline)."""
-    return tf.cast(images, tf.float32) / 127.5 - 1.0
-
-
 def _write_archive(archive, path: str, info: dict) -> str:
     """Writes `archive` and `gan_zoo.json` to a temporary directory, then renames it to `path`."""
     path = os.path.abspath(path)
@@ -186,218 +138,37 @@ def _write_archive(archive, path: str, info: dict) -> str:
     return path
 
 
-def export_model(model, path: str, metadata: dict | None = None) -> str:
-    """Exports any gan_zoo model and returns the path.
+def export_model(model: keras.Model, path: str, metadata: dict | None = None) -> str:
+    """Exports any gan_zoo model as a SavedModel (atomically) and returns the path.
 
-    Translators (CycleGAN) go to `export_translators`, style generators (StyleGAN) to
-    `export_style_generator`, every other generator to `export_generator`.
-    """
-    if hasattr(model, "translate"):
-        return export_translators(model, path, metadata)
-    if hasattr(model, "style_mixing"):
-        return export_style_generator(model, path, metadata)
-    return export_generator(model, path, metadata)
-
-
-def noise_description(latent_dim: int) -> dict:
-    """What a generator's `noise` input is, as `gan_zoo.json` records it under `"noise"`.
-
-    Every gan_zoo generator trains on z drawn from a standard normal distribution, one row of
-    `latent_dim` independent N(0, 1) numbers per sample; a client that feeds anything else
-    (uniform noise, another scale) gets images the generator never learned to make.
-    """
-    return {
-        "distribution": "standard_normal",
-        "mean": 0.0,
-        "stddev": 1.0,
-        "dtype": "float32",
-        "shape": [None, int(latent_dim)],
-        "description": (
-            f"z ~ N(0, I): float32 [N, {int(latent_dim)}], independent standard normal "
-            "numbers, one row per sample (numpy.random.default_rng().standard_normal)"
-        ),
-    }
-
-
-def export_style_generator(model, path: str, metadata: dict | None = None) -> str:
-    """Writes a StyleGAN's sampling generator (EMA when present) with three signatures.
-
-    - `serving_default`: `noise` float32 `[N, latent_dim]` (z) and `truncation_psi` float32
-      scalar (1 = no truncation, 0 = every sample is the image of the average w) → `images`
-      uint8 `[N, H, W, C]`.
-    - `map`: the same inputs → `w` float32 `[N, w_dim]` (truncated).
-    - `synthesize`: `ws` float32 `[N, num_ws, w_dim]`, one style vector per layer (repeat one w
-      for an unmixed image, splice two for style mixing) → `images` uint8.
-
-    Sampling uses the fixed noise maps, so the same inputs always give the same images.
+    The model says what to serve (`model.serving_archive()`): a generator's `serving_default`
+    (`noise` → `images`), a conditional generator's (`noise`, `labels`), a StyleGAN's
+    `serving_default`/`map`/`synthesize`, a translator's `translate_a_to_b`/`translate_b_to_a`.
+    A family's model class defines it; this function never asks which family it is.
 
     Args:
-        model: a `gan_zoo.models.StyleGAN`.
-        path: str. Output directory; replaced atomically if it exists.
-        metadata: dict or None. Extra entries for `gan_zoo.json`.
-
-    Returns:
-        The path written.
-    """
-    generator = model.sampling_generator
-    latent_dim, num_ws, w_dim = generator.latent_dim, generator.num_ws, generator.w_dim
-    noise_spec = tf.TensorSpec([None, latent_dim], tf.float32, name="noise")
-    psi_spec = tf.TensorSpec([], tf.float32, name="truncation_psi")
-    ws_spec = tf.TensorSpec([None, num_ws, w_dim], tf.float32, name="ws")
-
-    def serve(noise, truncation_psi):
-        noise = _checked(noise, "noise", "float32", [None, latent_dim])
-        return {"images": uint8_images(generator(noise, truncation_psi=truncation_psi))}
-
-    def map_noise(noise, truncation_psi):
-        noise = _checked(noise, "noise", "float32", [None, latent_dim])
-        return {"w": tf.cast(generator.map(noise, truncation_psi), tf.float32)}
-
-    def synthesize(ws):
-        ws = _checked(ws, "ws", "float32", [None, num_ws, w_dim])
-        return {"images": uint8_images(generator.synthesize(ws))}
-
-    archive = keras.export.ExportArchive()
-    archive.track(generator)
-    archive.add_endpoint(name="serving_default", fn=serve, input_signature=[noise_spec, psi_spec])
-    archive.add_endpoint(name="map", fn=map_noise, input_signature=[noise_spec, psi_spec])
-    archive.add_endpoint(name="synthesize", fn=synthesize, input_signature=[ws_spec])
-    info = {
-        "latent_dim": latent_dim,
-        "noise": noise_description(latent_dim),
-        "output": "images",
-        "sample_shape": list(generator.output_shape[1:]),
-        "model": getattr(model, "name", None),
-        "num_classes": None,
-        "signatures": ["serving_default", "map", "synthesize"],
-        "num_ws": num_ws,
-        "w_dim": w_dim,
-        **(metadata or {}),
-    }
-    return _write_archive(archive, path, info)
-
-
-def _translation_endpoint(network, shape: list[int], direction: str):
-    """The serving function of one direction: uint8 images in, uint8 images out, shape checked."""
-    message = (
-        f"translate_{direction} takes uint8 images [N, {shape[0]}, {shape[1]}, {shape[2]}] "
-        "(height, width, channels)"
-    )
-
-    def serve(images):
-        with tf.control_dependencies([_check_shape(images, [None, *shape], message)]):
-            fixed = tf.ensure_shape(tf.identity(images), [None, *shape])
-        return {"images": uint8_images(network(float_images(fixed), training=False))}
-
-    return serve
-
-
-def export_translators(model, path: str, metadata: dict | None = None) -> str:
-    """Writes both generators of a translation model (CycleGAN) as one SavedModel.
-
-    Signatures `translate_a_to_b` and `translate_b_to_a` take `images` uint8 `[N, H, W, C]`
-    (the source domain's trained size) and return `images` uint8 of the same shape; the first
-    is also `serving_default`. An input of another shape or channel count fails with an
-    `InvalidArgumentError` that names the expected shape.
-
-    Args:
-        model: a `gan_zoo.models.CycleGAN` (`generator_a_to_b`, `generator_b_to_a`).
+        model: a model built by any registered family.
         path: str. Output directory; replaced atomically if it exists.
         metadata: dict or None. Extra entries for `gan_zoo.json` (preset, epochs, ...).
 
     Returns:
-        The path written.
+        The absolute path written.
+
+    Raises:
+        TypeError: `model` has no `serving_archive()` (not a gan_zoo family's model).
     """
-    archive = keras.export.ExportArchive()
-    shapes = {}
-    spec = tf.TensorSpec([None, None, None, None], tf.uint8, name="images")
-    for direction in ("a_to_b", "b_to_a"):
-        network = getattr(model, f"generator_{direction}")
-        archive.track(network)
-        shape = [int(d) for d in network.inputs[0].shape[1:]]
-        shapes[direction] = shape
-
-        serve = _translation_endpoint(network, shape, direction)
-        names = [f"translate_{direction}"] + (["serving_default"] if direction == "a_to_b" else [])
-        for name in names:
-            archive.add_endpoint(name=name, fn=serve, input_signature=[spec])
-    info = {
-        "output": "translation",
-        "signatures": ["translate_a_to_b", "translate_b_to_a"],
-        "image_shape_a": shapes["a_to_b"],
-        "image_shape_b": shapes["b_to_a"],
-        "model": getattr(model, "name", None),
-        **(metadata or {}),
-    }
-    return _write_archive(archive, path, info)
+    make_archive = getattr(type(model), "serving_archive", None)
+    if make_archive is None:
+        raise TypeError(
+            f"{type(model).__name__} is not a gan_zoo model: export_model needs a model with "
+            "serving_archive() (build one with gan_zoo.build)"
+        )
+    archive, info = make_archive(model)
+    return _write_archive(archive, path, {**info, **(metadata or {})})
 
 
-def export_generator(model, path: str, metadata: dict | None = None) -> str:
-    """Writes the model's sampling generator (EMA when present) as a SavedModel.
-
-    Args:
-        model: a gan_zoo `AdversarialModel` (any object with `sampling_generator` or
-            `generator`, and `latent_dim`).
-        path: str. Output directory; replaced atomically if it exists.
-        metadata: dict or None. Extra entries for `gan_zoo.json` (preset, epochs, ...).
-
-    Returns:
-        The path written.
-    """
-    generator = getattr(model, "sampling_generator", None) or model.generator
-    latent_dim = int(model.latent_dim)
-    num_classes = getattr(model, "num_classes", None)
-    produces_images = len(generator.output_shape) == 4
-
-    def outputs(samples):
-        if produces_images:
-            return {"images": uint8_images(samples)}
-        return {"points": tf.cast(samples, tf.float32)}
-
-    noise_spec = tf.TensorSpec([None, latent_dim], tf.float32, name="noise")
-    archive = keras.export.ExportArchive()
-    archive.track(generator)
-    if num_classes:
-
-        def serve(noise, labels):
-            noise = _checked(noise, "noise", "float32", [None, latent_dim])
-            labels = _checked(labels, "labels", "int32", [None])
-            checks = [
-                tf.debugging.assert_equal(
-                    tf.shape(labels)[0],
-                    tf.shape(noise)[0],
-                    message="labels and noise must have the same length N",
-                ),
-                tf.debugging.assert_non_negative(labels, message="labels must be >= 0"),
-                tf.debugging.assert_less(
-                    labels, num_classes, message=f"labels must be < num_classes = {num_classes}"
-                ),
-            ]
-            # The checks run before the embedding lookup, whose own error would come first
-            # otherwise (ops without a data dependency run in any order).
-            with tf.control_dependencies(checks):
-                labels = tf.identity(labels)
-            return outputs(generator([noise, labels], training=False))
-
-        signature = [noise_spec, tf.TensorSpec([None], tf.int32, name="labels")]
-    else:
-
-        def serve(noise):
-            noise = _checked(noise, "noise", "float32", [None, latent_dim])
-            return outputs(generator(noise, training=False))
-
-        signature = [noise_spec]
-    archive.add_endpoint(name="serving_default", fn=serve, input_signature=signature)
-    info = {
-        "latent_dim": latent_dim,
-        "noise": noise_description(latent_dim),
-        "output": "images" if produces_images else "points",
-        "sample_shape": list(generator.output_shape[1:]),
-        "model": getattr(model, "name", None),
-        "num_classes": num_classes,
-        **(metadata or {}),
-    }
-    return _write_archive(archive, path, info)
+# The previous entry point: the same dispatch (every family's model serves what it declares).
+export_generator = export_model
 
 
 # ----------------------------------------------------------------------------- loading
@@ -682,9 +453,8 @@ def load_keras_model(path: str, **kwargs) -> keras.Model:
     except json.JSONDecodeError as error:
         message = f"its config.json is not JSON ({error.msg})"
         raise ValueError(f"{path!r} is damaged: {message}; {again}") from None
-    import gan_zoo.layers  # noqa: F401  (registers gan_zoo's serializable classes, as
-    import gan_zoo.models  # noqa: F401  keras resolves them by name when loading)
-
+    # Keras resolves gan_zoo's classes by their registered names: `import gan_zoo` (which ran
+    # before this module) registered every family's.
     try:
         return keras.saving.load_model(path, **kwargs)
     except Exception as error:  # noqa: BLE001 (whatever Keras raises: one line)

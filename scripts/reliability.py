@@ -40,6 +40,8 @@ REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TRAIN = os.path.join(REPO_ROOT, "examples", "train.py")
 GENERATE = os.path.join(REPO_ROOT, "examples", "generate.py")
 EVALUATE = os.path.join(REPO_ROOT, "examples", "evaluate.py")
+# The train CLI with the test-only kill hooks (GAN_ZOO_KILL_*) of tests/fault_hooks.py.
+TRAIN_WITH_FAULTS = os.path.join(REPO_ROOT, "tests", "train_with_faults.py")
 TIMEOUT_S = 180
 
 OVERRIDES = {
@@ -97,6 +99,12 @@ def run(args: list[str], env: dict | None = None, timeout: float = TIMEOUT_S) ->
         cwd=REPO_ROOT,
     )
     return Result(done.returncode, done.stdout, done.stderr)
+
+
+def _with_faults(args: list[str]) -> list[str]:
+    """A train command (`args[0]` = TRAIN) run by tests/train_with_faults.py instead."""
+    assert args[0] == TRAIN, args[0]
+    return [TRAIN_WITH_FAULTS, *args[1:]]
 
 
 def snapshot(directory: str) -> dict[str, str]:
@@ -268,7 +276,9 @@ def _kill_in_export(stage: str) -> Case:
     fragment, complete = _EXPORT_STAGES[stage]
 
     def damage(run_dir: str, context: dict) -> None:
-        killed = run(_resume_more(run_dir, context), env={"GAN_ZOO_KILL_IN_EXPORT": stage})
+        killed = run(
+            _with_faults(_resume_more(run_dir, context)), env={"GAN_ZOO_KILL_IN_EXPORT": stage}
+        )
         context["killed_code"] = killed.code
         context["after_kill"] = _saved_model_loads(run_dir, complete)
 
@@ -302,8 +312,9 @@ def _second_trainer(run_dir: str, context: dict) -> None:
     whether the refused command changed anything.
     """
     code = (
-        "import sys, time; sys.path.insert(0, sys.argv[2]); from gan_zoo import run_dir; "
-        "lock = run_dir.RunLock(sys.argv[1]); lock.acquire(); print('held', flush=True); "
+        "import sys, time; sys.path.insert(0, sys.argv[2]); "
+        "from gan_zoo.training import run_directory; "
+        "lock = run_directory.RunLock(sys.argv[1]); lock.acquire(); print('held', flush=True); "
         "time.sleep(600)"
     )
     holder = subprocess.Popen(
@@ -585,7 +596,9 @@ CASES = [
         "kill in checkpoint",
         "SIGKILL mid-write of epoch 4's checkpoint (data torn, index not updated), rerun",
         lambda d, c: c.update(
-            killed=run(_resume_more(d, c), env={"GAN_ZOO_KILL_IN_CHECKPOINT": "4"}).code
+            killed=run(
+                _with_faults(_resume_more(d, c)), env={"GAN_ZOO_KILL_IN_CHECKPOINT": "4"}
+            ).code
         ),
         _resume_more,
         "ok",

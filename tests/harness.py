@@ -80,7 +80,7 @@ import numpy as np
 import tensorflow as tf
 
 from gan_zoo import distribute, export, precision
-from gan_zoo.models import cyclegan
+from gan_zoo.families.cyclegan import model as cyclegan
 
 EXPECTED_METRICS = {"d_loss", "g_loss", "d_real", "d_fake"}
 

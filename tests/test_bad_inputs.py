@@ -10,14 +10,11 @@ a non-zero exit. The other flag errors of the scripts are in tests/examples/test
 tests/examples/test_generate_flags.py.
 """
 
-import ast
 import dataclasses
-import functools
 import logging
 import os
 import subprocess
 import sys
-import types
 from collections.abc import Callable
 
 import numpy as np
@@ -86,26 +83,11 @@ def folder(env: Env, files: dict[str, object]) -> str:
     return f"folder:{root}"
 
 
-@functools.cache
-def generate_script() -> types.SimpleNamespace:
-    """The image-folder functions of examples/generate.py (`list_images`, `load_images`).
+def generate_script():
+    """The image-folder functions `generate` uses (`list_images`, `load_images`)."""
+    from gan_zoo.cli import image_files  # noqa: PLC0415 (defines no flags)
 
-    Only those definitions are executed: importing the script would define its absl flags,
-    which tests/examples/test_generate_flags.py defines in the same process.
-    """
-    path = os.path.join(REPO_ROOT, "examples", "generate.py")
-    with open(path) as f:
-        tree = ast.parse(f.read())
-    wanted = {"IMAGE_EXTENSIONS", "list_images", "load_images"}
-    body = [
-        node
-        for node in tree.body
-        if (isinstance(node, ast.FunctionDef) and node.name in wanted)
-        or (isinstance(node, ast.Assign) and {getattr(t, "id", "") for t in node.targets} & wanted)
-    ]
-    namespace = {"os": os}
-    exec(compile(ast.Module(body=body, type_ignores=[]), path, "exec"), namespace)
-    return types.SimpleNamespace(**{name: namespace[name] for name in wanted})
+    return image_files
 
 
 def truncated_png() -> bytes:

@@ -1,4 +1,4 @@
-"""Crash tests: real `examples/train.py` processes killed with SIGKILL, then rerun.
+"""Crash tests: real `gan-zoo train` processes killed with SIGKILL, then rerun.
 
 One small command (an MLP GAN on the 2-D ring, one pass of the data per epoch, a checkpoint
 per epoch) is run three ways:
@@ -13,6 +13,9 @@ per epoch) is run three ways:
 After each kill every checkpoint the index lists must load into a fresh model; after each rerun
 the process must exit 0 having resumed, the run must hold every epoch once, and the final
 weights must equal the uninterrupted run's exactly.
+
+Every process runs `tests/train_with_faults.py`: the train CLI with the test-only hooks of
+`tests/fault_hooks.py` (`GAN_ZOO_FINAL_WEIGHTS`, `GAN_ZOO_KILL_IN_CHECKPOINT`) installed.
 
 `GAN_ZOO_CRASH_TRIALS=N` sets the number of random kills of `test_sigkill_at_random_moments`
 (default 1; the slow variant runs 4).
@@ -31,10 +34,10 @@ import pytest
 import tensorflow as tf
 from harness import assert_reproduced
 
-from gan_zoo import callbacks, data, presets, training
+from gan_zoo import data, presets, training
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TRAIN = os.path.join(REPO_ROOT, "examples", "train.py")
+TRAIN = os.path.join(REPO_ROOT, "tests", "train_with_faults.py")
 PROCESS_TIMEOUT_S = 120  # one training process; a healthy one takes ~20 s on 2 CPU cores
 EPOCHS = 10
 RANDOM_KILL_WINDOW_S = 5.0  # kills land up to this long after the first checkpoint appears
@@ -129,12 +132,12 @@ def _check_every_checkpoint_loads(directory) -> list[int]:
         tf.train.load_checkpoint(path)  # the files parse
         epoch = tf.Variable(0, dtype=tf.int64)
         checkpoint = tf.train.Checkpoint(
-            model=model, epoch=epoch, **callbacks.checkpoint_items(model)
+            model=model, epoch=epoch, **training.checkpoint_items(model)
         )
         checkpoint.restore(path).assert_existing_objects_matched()
         assert path.endswith(f"ckpt-{int(epoch)}")
         assert int(model.training_step) == int(epoch) * STEPS_PER_EPOCH
-        assert callbacks.weights_are_finite(model)
+        assert training.weights_are_finite(model)
         epochs.append(int(epoch))
     return epochs
 

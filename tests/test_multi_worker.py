@@ -20,7 +20,8 @@ import pytest
 from gan_zoo import data
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TRAIN = os.path.join(REPO_ROOT, "examples", "train.py")
+# The train CLI with the test-only hooks (GAN_ZOO_FINAL_WEIGHTS: tests/fault_hooks.py).
+TRAIN = os.path.join(REPO_ROOT, "tests", "train_with_faults.py")
 TIMEOUT_S = 150  # per pair of workers; a healthy tiny run takes ~35 s on 2 CPU cores
 
 TINY_DCGAN = [

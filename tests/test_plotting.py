@@ -3,7 +3,7 @@ import json
 import numpy as np
 import pytest
 
-from gan_zoo import callbacks, plotting
+from gan_zoo import plotting, training
 
 
 def test_to_uint8_maps_the_range_and_clips():
@@ -44,7 +44,7 @@ def test_pngs_are_written_atomically(tmp_path, kind):
 
 def test_write_json_is_atomic(tmp_path):
     path = str(tmp_path / "h.json")
-    callbacks.write_json({"a": [1, 2]}, path)
+    training.write_json({"a": [1, 2]}, path)
     with open(path) as f:
         assert json.load(f) == {"a": [1, 2]}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["h.json"]
@@ -56,7 +56,7 @@ def test_history_writer_keeps_one_entry_per_epoch(tmp_path):
     class Named:
         name = "m"
 
-    writer = callbacks.HistoryWriter(str(tmp_path))
+    writer = training.HistoryWriter(str(tmp_path))
     writer.set_model(Named())
     writer.on_train_begin()
     for epoch, logs in enumerate(

@@ -6,8 +6,8 @@ import pytest
 import tensorflow as tf
 from harness import assert_close, network_terms
 
-from gan_zoo import export, losses, precision, presets
-from gan_zoo.models import WGANGP, base
+from gan_zoo import engine, export, losses, precision, presets
+from gan_zoo.models import WGANGP
 
 
 def _batch(preset_name: str, seed: int = 0) -> np.ndarray:
@@ -53,7 +53,7 @@ def test_float16_wraps_both_optimizers_in_loss_scaling(policy, compute, loss_sca
     assert samples.dtype == np.float32 and np.all(np.isfinite(samples))
     # The SavedModel serves float32 whatever the compute dtype.
     serve = tf.saved_model.load(export.export_model(model, str(tmp_path / "sm")))
-    noise = base.sample_noise(4, model.latent_dim, seed=0)
+    noise = engine.sample_noise(4, model.latent_dim, seed=0)
     served = next(iter(serve.signatures["serving_default"](noise=noise).values()))
     assert served.dtype == tf.float32
     # Two programs computing in `compute`: the SavedModel's optimised graph (fused kernels,
@@ -194,7 +194,8 @@ def test_float16_stylegan_and_cyclegan_steps_are_finite(name):
         model = presets.build(preset)
     batch = np.random.RandomState(0).uniform(-1, 1, (8, *preset.sample_shape))
     batch = batch.astype(np.float32)
-    logs = _fit(model, (batch, batch) if preset.is_translation else batch, steps=3)
+    translation = preset.family.task == "translation"
+    logs = _fit(model, (batch, batch) if translation else batch, steps=3)
     assert all(np.isfinite(v) for v in logs.values()), logs
-    outputs = model.translate(batch) if preset.is_translation else model.generate(4, seed=0)
+    outputs = model.translate(batch) if translation else model.generate(4, seed=0)
     assert outputs.dtype == np.float32 and np.all(np.isfinite(outputs))

@@ -32,7 +32,7 @@ def test_every_preset_builds_a_compiled_model(name):
     model = built(name)
     preset = presets.get_preset(name)
     assert model.compiled
-    if preset.is_translation:
+    if preset.family.task == "translation":
         image = np.zeros((1, *preset.sample_shape), np.float32)
         assert model.translate(image, "b_to_a").shape == image.shape
         return
@@ -71,8 +71,10 @@ def test_translation_preset_settings_are_checked():
         preset.replace(steps_per_epoch=None)
     with pytest.raises(ValueError, match=r"learning_rate_decay_start must be in \[0, 1\)"):
         preset.replace(learning_rate_decay_start=1.0)
-    with pytest.raises(ValueError, match="needs architecture 'resnet_patchgan'"):
+    with pytest.raises(ValueError, match="Unknown architecture 'dcgan'; expected one of: resnet"):
         preset.replace(architecture="dcgan")
+    with pytest.raises(ValueError, match="Unknown preset setting.s. latent_dim"):
+        preset.replace(latent_dim=8)  # translation has no z
     with pytest.raises(ValueError, match="latent_dim must be a positive integer"):
         presets.get_preset("dcgan_digits").replace(latent_dim=None)
 
@@ -135,7 +137,7 @@ def test_stacked_digits_preset_is_dcgan_digits_on_1000_modes(tfds_data_dir):
     assert preset.generator_kwargs == preset.discriminator_kwargs == {"base_filters": 32}
     same = ("algorithm", "architecture", "loss", "g_learning_rate", "d_learning_rate", "beta_1")
     assert all(getattr(preset, key) == getattr(digits, key) for key in same)
-    assert preset.conditioning is None
+    assert preset.family.task == "unconditional"
     assert "1611.02163" in preset.paper and "VEEGAN" in preset.paper
     assert "Stacked-MNIST" in preset.description
     assert dataset_info(preset.dataset)["image_shape"] == preset.sample_shape
@@ -176,7 +178,58 @@ def test_stylegan_presets_follow_the_reference():
     digits = built("stylegan_digits")
     assert digits.path_length_weight == 0.0  # off: G's Adam is uncorrected
     assert_close(float(digits.g_optimizer.learning_rate), 0.0025, err_msg="G lr")
-    with pytest.raises(ValueError, match="'stylegan' go together"):
+    with pytest.raises(ValueError, match="Unknown architecture 'dcgan'; expected one of: stylegan"):
         presets.get_preset("stylegan_digits").replace(architecture="dcgan")
-    with pytest.raises(ValueError, match="'stylegan' go together"):
+    with pytest.raises(ValueError, match="Unknown architecture 'stylegan'; expected one of: dcgan"):
         presets.get_preset("dcgan_digits").replace(architecture="stylegan")
+    with pytest.raises(ValueError, match="'stylegan' go together, on images"):
+        presets.get_preset("stylegan_digits").replace(image_size=None, channels=None)
+
+
+def test_each_family_declares_its_own_typed_config():
+    """One dataclass per family: a field of another family is an unknown setting, by name."""
+    expected = {
+        "dcgan_digits": ("GANConfig", "gan"),
+        "wgan_gp_digits": ("WGANConfig", "wgan"),
+        "cgan_digits": ("ConditionalGANConfig", "conditional"),
+        "cyclegan_digits_thickness": ("CycleGANConfig", "cyclegan"),
+        "stylegan_digits": ("StyleGANConfig", "stylegan"),
+    }
+    for name, (config_class, family) in expected.items():
+        preset = presets.get_preset(name)
+        assert (type(preset).__name__, preset.family.name) == (config_class, family)
+        assert isinstance(preset, presets.Preset)
+    with pytest.raises(ValueError, match=r"Unknown preset setting\(s\) num_classes"):
+        presets.get_preset("dcgan_digits").replace(num_classes=10)
+    with pytest.raises(ValueError, match="conditioning must be one of concat, projection"):
+        presets.get_preset("cgan_digits").replace(conditioning="film")
+
+
+def test_an_algorithm_of_another_family_converts_the_config():
+    """`--override=algorithm=wgan_gp` on a GAN preset: the WGAN family's config, shared fields
+    kept, the new family's defaults for the rest."""
+    converted = presets.get_preset("dcgan_digits").replace(algorithm="wgan_gp", loss="wasserstein")
+    assert type(converted).__name__ == "WGANConfig" and converted.family.name == "wgan"
+    assert converted.latent_dim == 64 and converted.dataset == "gan_zoo_digits"
+    assert converted.d_steps == 1  # kept from the GAN preset, not the WGAN default of 5
+    with pytest.raises(ValueError, match="Unknown algorithm 'wgann'; expected one of: acgan"):
+        presets.get_preset("dcgan_digits").replace(algorithm="wgann")
+
+
+def test_run_configs_of_the_one_union_preset_still_load():
+    """A config.json written by the previous version (every union field) gives the family's
+    config back; a setting of another family is named."""
+    from gan_zoo.families import from_dict  # noqa: PLC0415
+
+    old_union = {
+        **presets.get_preset("cyclegan_digits_thickness").to_dict(),
+        "latent_dim": None,
+        "d_steps": 1,
+        "conditioning": None,
+        "num_classes": None,
+        "label_embedding_dim": 16,
+    }
+    config = from_dict(old_union)
+    assert config.to_dict() == presets.get_preset("cyclegan_digits_thickness").to_dict()
+    with pytest.raises(ValueError, match="settings num_classes do not belong to the gan family"):
+        from_dict({**presets.get_preset("dcgan_digits").to_dict(), "num_classes": 10})

@@ -12,8 +12,8 @@ import pytest
 import tensorflow as tf
 from harness import assert_reproduced
 
-from gan_zoo import callbacks, training
-from gan_zoo.models.base import sample_noise
+from gan_zoo import training
+from gan_zoo.engine.random import sample_noise
 
 TINY_DCGAN = {
     "generator_kwargs": {"base_filters": 4},
@@ -85,14 +85,14 @@ def _config(case: str, out_dir, data_dir, **changes) -> training.TrainConfig:
 
 def _interrupt_after_epoch(monkeypatch, epoch: int) -> None:
     """Makes the next `train` raise `CrashError` right after epoch `epoch`'s checkpoint."""
-    original = callbacks.Checkpointer.on_epoch_end
+    original = training.Checkpointer.on_epoch_end
 
     def on_epoch_end(self, index, logs=None):
         original(self, index, logs)
         if index + 1 == epoch:
             raise CrashError
 
-    monkeypatch.setattr(callbacks.Checkpointer, "on_epoch_end", on_epoch_end)
+    monkeypatch.setattr(training.Checkpointer, "on_epoch_end", on_epoch_end)
 
 
 def _history(out_dir) -> dict:
@@ -132,9 +132,9 @@ def test_resumed_run_equals_uninterrupted(case, tmp_path, tfds_data_dir, monkeyp
 
     # Every variable (networks, EMA, w̄, pools, optimizer moments, seed states) and the step.
     _assert_same_variables(whole["model"], resumed["model"])
-    for name, optimizer in callbacks.checkpoint_items(whole["model"]).items():
+    for name, optimizer in training.checkpoint_items(whole["model"]).items():
         if name != "variables":
-            other = callbacks.checkpoint_items(resumed["model"])[name]
+            other = training.checkpoint_items(resumed["model"])[name]
             for x, y in zip(optimizer.variables, other.variables, strict=True):
                 assert_reproduced(x.numpy(), y.numpy(), err_msg=f"{name} {x.path}")
     # history.json continues: the three epochs' losses, the same as the uninterrupted run's.
@@ -156,7 +156,7 @@ def test_history_json_is_cut_back_to_the_restored_epoch(tmp_path, tfds_data_dir,
     history = _history(tmp_path)
     history = {key: values * 2 for key, values in history.items()}  # an epoch 2, not saved
     history["d_loss"][1] = 123.0
-    callbacks.write_json(history, str(tmp_path / "history.json"))
+    training.write_json(history, str(tmp_path / "history.json"))
     summary = training.train(config)
     history = _history(tmp_path)
     assert len(history["d_loss"]) == 2 and history["d_loss"][1] != 123.0
@@ -275,7 +275,7 @@ def test_check_resumable_allows_hyperparameters_and_refuses_shapes(tmp_path):
     def resolved(**fields):
         return training.resolve(training.TrainConfig(preset="gan_digits", **fields))[1]
 
-    callbacks.write_json(resolved(), str(tmp_path / "config.json"))
+    training.write_json(resolved(), str(tmp_path / "config.json"))
     assert training.check_resumable(str(tmp_path), resolved()) == []
     changed = training.check_resumable(
         str(tmp_path),
@@ -301,6 +301,17 @@ def test_check_resumable_allows_hyperparameters_and_refuses_shapes(tmp_path):
             training.check_resumable(str(tmp_path), config)
         assert message in str(error.value) and "--restart" in str(error.value)
         assert "\n" not in str(error.value)
+    # A config.json of the earlier preset format (one union of every family's fields): the
+    # fields only one side has are not compared.
+    earlier = resolved()
+    earlier["preset"] = {
+        "conditioning": None,
+        "num_classes": None,
+        "label_embedding_dim": 16,
+        **earlier["preset"],
+    }
+    training.write_json(earlier, str(tmp_path / "config.json"))
+    assert training.check_resumable(str(tmp_path), resolved()) == []
     (tmp_path / "config.json").write_text("{not json")
     with pytest.raises(ValueError, match="its config.json is unreadable"):
         training.check_resumable(str(tmp_path), resolved())

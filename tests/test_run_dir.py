@@ -16,7 +16,8 @@ import pytest
 import tensorflow as tf
 from damage import tree_digest
 
-from gan_zoo import distribute, export, presets, run_dir, training
+from gan_zoo import distribute, export, presets, training
+from gan_zoo.training import run_directory
 
 TINY = {
     "latent_dim": 4,
@@ -222,7 +223,7 @@ def test_stale_temporary_exports_of_dead_processes_are_removed(tmp_path):
 
 
 def test_a_second_trainer_stops_at_once_naming_the_first(run, tfds_data_dir):
-    holder = run_dir.RunLock(str(run))
+    holder = run_directory.RunLock(str(run))
     holder.acquire()
     try:
         before = tree_digest(run)
@@ -237,10 +238,10 @@ def test_the_lock_of_a_killed_trainer_is_taken_over(run, tfds_data_dir, capsys):
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
     owner = {"pid": dead.pid, "host": os.uname().nodename, "started": "earlier"}
-    (run / run_dir.LOCK_FILE).write_text(json.dumps(owner))
+    (run / run_directory.LOCK_FILE).write_text(json.dumps(owner))
     training.train(_config(run, tfds_data_dir, epochs=4))
     assert f"took over the lock of {run} left by pid {dead.pid}" in capsys.readouterr().err
-    assert (run / run_dir.LOCK_FILE).read_text() == ""  # released: no owner left behind
+    assert (run / run_directory.LOCK_FILE).read_text() == ""  # released: no owner left behind
 
 
 # ----------------------------------------------------------------------------- 4. --restart

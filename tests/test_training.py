@@ -6,7 +6,7 @@ import pytest
 import tensorflow as tf
 from harness import ON_GPU, assert_reproduced
 
-from gan_zoo import callbacks, presets, training
+from gan_zoo import presets, training
 
 TINY_DCGAN = {
     "generator_kwargs": {"base_filters": 4},
@@ -279,7 +279,7 @@ def test_cyclegan_digits_trains_translates_and_measures(tmp_path, tfds_data_dir)
     assert summary["samples"].endswith("epoch_0002.png") and os.path.exists(summary["samples"])
     images_a = np.linspace(-1, 1, 3 * 32 * 32, dtype=np.float32).reshape(3, 32, 32, 1)
     images_b = -images_a
-    rows = callbacks.TranslationGrid(str(tmp_path), images_a, images_b).grid_images(model)
+    rows = training.TranslationGrid(str(tmp_path), images_a, images_b).grid_images(model)
     to_b = model.translate(images_a)
     expected = [images_a, to_b, model.translate(to_b, "b_to_a"), images_b]
     # The grid runs the same translate() on the same images: the same program again.
@@ -412,7 +412,7 @@ def test_divergence_guard_checks_every_log():
         stop_training = False
 
     model = Model()
-    guard = callbacks.DivergenceGuard()
+    guard = training.DivergenceGuard()
     guard.set_model(model)
     guard.on_train_begin()
     guard.on_epoch_begin(2)

@@ -1,14 +1,14 @@
-"""Network builders: functions returning named functional `keras.Model`s.
+"""Shared network builders: functions returning named functional `keras.Model`s.
 
 A builder module exposes `generator(...)` and `discriminator(...)`; `get(name)` returns the pair,
-so a preset names its architecture with one string. `cyclegan` (image-to-image networks) and
-`stylegan` (mapping, synthesis and residual networks) have other signatures: they are imported
-here but not listed in `ARCHITECTURES`.
+so a preset names its architecture with one string. These networks serve several families (GAN,
+WGAN, conditional); a family's own networks live in its folder
+(`gan_zoo.families.cyclegan.networks`, `gan_zoo.families.stylegan.networks`).
 """
 
 from collections.abc import Callable
 
-from gan_zoo.builders import conditional, cyclegan, dcgan, dense, stylegan
+from gan_zoo.builders import dcgan, dense
 
 ARCHITECTURES: dict[str, tuple[Callable, Callable]] = {
     "dense": (dense.generator, dense.discriminator),
@@ -29,4 +29,4 @@ def get(name: str) -> tuple[Callable, Callable]:
     return ARCHITECTURES[name]
 
 
-__all__ = ["ARCHITECTURES", "conditional", "cyclegan", "dcgan", "dense", "get", "stylegan"]
+__all__ = ["ARCHITECTURES", "dcgan", "dense", "get"]

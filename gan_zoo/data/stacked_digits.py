@@ -20,12 +20,14 @@ import os
 import numpy as np
 import tensorflow as tf
 
-from gan_zoo.data.pipeline import make_dataset, with_static_tuning
+from gan_zoo.data.batching import batch_source, with_static_tuning
+from gan_zoo.data.names import DIGITS
+from gan_zoo.data.tfds_sources import data_dir_key, open_tfds
+from gan_zoo.data.validation import check_positive_int, check_seed
 
 NUM_MODES = 1000
 DEFAULT_NUM_EXAMPLES = 60_000
 
-_DIGITS = "gan_zoo_digits"
 # Example i of a stacked-digits dataset with seed s draws its three source indices with
 # `tf.random.stateless_uniform(seed=[s, i])`, so it depends only on (s, i, split).
 _PLACE_VALUES = (100, 10, 1)
@@ -52,25 +54,28 @@ def load_digits_arrays(
     Raises:
         ValueError: on a split the dataset lacks or a bad `image_size`.
     """
-    images, labels = _load_digits_arrays(split, image_size, _data_dir_key(data_dir))
+    images, labels = _load_digits_arrays(split, image_size, data_dir_key(data_dir))
     return images.copy(), labels.copy()
-
-
-def _data_dir_key(data_dir) -> str | None:
-    return None if data_dir is None else os.path.abspath(os.fspath(data_dir))
 
 
 @functools.lru_cache(maxsize=8)
 def _load_digits_arrays(split, image_size, data_dir) -> tuple[np.ndarray, np.ndarray]:
-    """`load_digits_arrays`, cached (a split is ~6 MB at 32 px); the arrays are read-only."""
-    ds = make_dataset(
-        _DIGITS,
-        split,
+    """`load_digits_arrays`, cached (a split is ~6 MB at 32 px); the arrays are read-only.
+
+    The digits go through the pipeline `make_dataset` builds for them (the same source and
+    preprocessing), without its dispatch over names, which in turn serves `stacked_digits`.
+    """
+    if image_size is not None:
+        check_positive_int("image_size", image_size)
+    ds = batch_source(
+        open_tfds(DIGITS, split, data_dir),
         batch_size=4096,
         image_size=image_size,
+        channels=None,
         with_labels=True,
         shuffle=False,
-        data_dir=data_dir,
+        seed=0,
+        repeat=False,
         drop_remainder=False,
         cache=False,
     )
@@ -127,13 +132,12 @@ def make_stacked_digits(
             the dataset lacks.
     """
     if num_examples is not None:
-        _check_positive_int("num_examples", num_examples)
-    _check_positive_int("batch_size", batch_size)
-    _check_positive_int("image_size", image_size)
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
-        raise ValueError(f"seed must be an integer, got {seed!r}")
+        check_positive_int("num_examples", num_examples)
+    check_positive_int("batch_size", batch_size)
+    check_positive_int("image_size", image_size)
+    check_seed(seed)
 
-    digit_images, digit_labels = _load_digits_arrays(split, image_size, _data_dir_key(data_dir))
+    digit_images, digit_labels = _load_digits_arrays(split, image_size, data_dir_key(data_dir))
     pool = tf.constant(digit_images[..., 0])  # [N, S, S]
     pool_labels = tf.constant(digit_labels.astype(np.int32))  # [N]
     pool_size = len(digit_images)
@@ -157,8 +161,3 @@ def make_stacked_digits(
     ds = indices.map(stack, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
     ds = ds.batch(batch_size, drop_remainder=drop_remainder)
     return with_static_tuning(ds.prefetch(tf.data.AUTOTUNE))
-
-
-def _check_positive_int(arg: str, value) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-        raise ValueError(f"{arg} must be a positive integer, got {value!r}")

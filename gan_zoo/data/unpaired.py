@@ -42,11 +42,13 @@ import numpy as np
 import tensorflow as tf
 
 from gan_zoo.data import _offline
-from gan_zoo.data import pipeline as _pipeline
+from gan_zoo.data.batching import MAX_SHUFFLE_BUFFER, with_static_tuning
+from gan_zoo.data.names import CYCLE_GAN, DIGITS, DIGITS_THICKNESS
+from gan_zoo.data.preprocessing import preprocess_image
 from gan_zoo.data.stacked_digits import load_digits_arrays
+from gan_zoo.data.tfds_sources import data_dir_key, download_and_prepare, tfds_builder
+from gan_zoo.data.validation import check_channels, check_positive_int, check_seed
 
-DIGITS_THICKNESS = "digits_thickness"
-CYCLE_GAN = "cycle_gan"
 # What each domain of `digits_thickness` holds.
 DIGITS_THICKNESS_DOMAINS = {"a": "thin", "b": "thick"}
 # Side at which the morphology of `digits_thickness` is applied, and its default image size.
@@ -55,7 +57,6 @@ DIGITS_THICKNESS_SIZE = 32
 MORPHOLOGY_KERNEL = 3
 MORPHOLOGY_PASSES = 1
 
-_DIGITS = "gan_zoo_digits"
 # Seeds the permutation that cuts a split of the digits into the A and B halves; fixed, so the
 # halves never change with the shuffle seed.
 _HALVES_SEED = 1703_10593
@@ -63,7 +64,7 @@ _SPLIT_PATTERN = re.compile(r"^(train|test)(\[[^\]]*\])?$")
 _SPLITS_HELP = "use 'train' or 'test' (TFDS slicing such as 'train[:50%]' also works)"
 
 
-def is_unpaired_name(name) -> bool:
+def is_unpaired_name(name: object) -> bool:
     """Whether `name` is a dataset `make_unpaired_dataset` serves.
 
     Args:
@@ -76,7 +77,7 @@ def is_unpaired_name(name) -> bool:
     return isinstance(name, str) and (name == DIGITS_THICKNESS or _is_cycle_gan(name))
 
 
-def is_unpaired_split(split) -> bool:
+def is_unpaired_split(split: object) -> bool:
     """Whether `split` is an unpaired split: `train` or `test`, optionally sliced (`train[:10%]`).
 
     Args:
@@ -138,13 +139,9 @@ def load_digits_thickness(
     Raises:
         ValueError: on a split the dataset lacks or a bad `image_size`.
     """
-    _check_positive_int("image_size", image_size)
-    arrays = _load_digits_thickness(split, int(image_size), _data_dir_key(data_dir))
+    check_positive_int("image_size", image_size)
+    arrays = _load_digits_thickness(split, int(image_size), data_dir_key(data_dir))
     return {key: value.copy() for key, value in arrays.items()}
-
-
-def _data_dir_key(data_dir) -> str | None:
-    return None if data_dir is None else os.path.abspath(os.fspath(data_dir))
 
 
 def _halves(num_examples: int) -> tuple[np.ndarray, np.ndarray]:
@@ -244,20 +241,18 @@ def make_unpaired_dataset(
             f"unknown unpaired dataset {name!r}; use {DIGITS_THICKNESS} or "
             f"{CYCLE_GAN}/<pair> (e.g. {CYCLE_GAN}/horse2zebra)"
         )
-    _check_positive_int("batch_size", batch_size)
+    check_positive_int("batch_size", batch_size)
     if image_size is not None:
-        _check_positive_int("image_size", image_size)
-    if channels is not None and (isinstance(channels, bool) or channels not in (1, 3)):
-        raise ValueError(f"channels must be 1, 3 or None, got {channels!r}")
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
-        raise ValueError(f"seed must be an integer, got {seed!r}")
+        check_positive_int("image_size", image_size)
+    check_channels(channels)
+    check_seed(seed)
     base_split, slicing = _parse_split(name, split)
 
     if name == DIGITS_THICKNESS:
         arrays = _load_digits_thickness(
             split,
             DIGITS_THICKNESS_SIZE if image_size is None else int(image_size),
-            _data_dir_key(data_dir),
+            data_dir_key(data_dir),
         )
         domains = []
         for domain in ("a", "b"):
@@ -267,8 +262,8 @@ def make_unpaired_dataset(
                 ds = ds.map(tf.image.grayscale_to_rgb)
             domains.append((ds, len(images)))
     else:
-        builder = _pipeline._tfds_builder(name, data_dir)
-        _pipeline._download_and_prepare(builder)  # As `tfds.load` does: downloads on first use.
+        builder = tfds_builder(name, data_dir)
+        download_and_prepare(builder)  # As `tfds.load` does: downloads on first use.
         domains = []
         for domain in ("A", "B"):
             tfds_split = f"{base_split}{domain}{slicing}"
@@ -278,9 +273,7 @@ def make_unpaired_dataset(
                 raise ValueError(f"split {tfds_split!r} of dataset {name!r} is empty")
 
             def preprocess(example):
-                return _pipeline._preprocess_image(
-                    example["image"], image_size=image_size, channels=channels
-                )
+                return preprocess_image(example["image"], image_size=image_size, channels=channels)
 
             ds = raw.map(preprocess, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
             if cache:
@@ -290,14 +283,14 @@ def make_unpaired_dataset(
     streams = []
     for k, (ds, count) in enumerate(domains):
         if shuffle:
-            buffer = max(min(count, _pipeline.MAX_SHUFFLE_BUFFER), 1)
+            buffer = max(min(count, MAX_SHUFFLE_BUFFER), 1)
             ds = ds.shuffle(buffer, seed=2 * int(seed) + k, reshuffle_each_iteration=True)
         streams.append(ds.repeat())
     ds = tf.data.Dataset.zip(tuple(streams))
     if not repeat:
         ds = ds.take(max(count for _, count in domains))
     ds = ds.batch(batch_size, drop_remainder=drop_remainder)
-    return _pipeline.with_static_tuning(ds.prefetch(tf.data.AUTOTUNE))
+    return with_static_tuning(ds.prefetch(tf.data.AUTOTUNE))
 
 
 def _count(builder, split: str, dataset: tf.data.Dataset) -> int:
@@ -340,7 +333,7 @@ def unpaired_dataset_info(name: str, data_dir: str | os.PathLike | None = None) 
             f"{CYCLE_GAN}/<pair> (e.g. {CYCLE_GAN}/horse2zebra)"
         )
     if name == DIGITS_THICKNESS:
-        builder = _pipeline._tfds_builder(_DIGITS, data_dir)
+        builder = tfds_builder(DIGITS, data_dir)
         _offline.prepare(builder)  # Embedded: offline, seconds, a no-op once prepared.
         num_examples = {}
         for split in ("train", "test"):
@@ -349,7 +342,7 @@ def unpaired_dataset_info(name: str, data_dir: str | os.PathLike | None = None) 
         domains = dict(DIGITS_THICKNESS_DOMAINS)
         image_shape = (DIGITS_THICKNESS_SIZE, DIGITS_THICKNESS_SIZE, 1)
     else:
-        builder = _pipeline._tfds_builder(name, data_dir)
+        builder = tfds_builder(name, data_dir)
         splits = builder.info.splits
         num_examples = {}
         for split in ("train", "test"):
@@ -371,8 +364,3 @@ def unpaired_dataset_info(name: str, data_dir: str | os.PathLike | None = None) 
         "image_shape": image_shape,
         "point_shape": None,
     }
-
-
-def _check_positive_int(arg: str, value) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-        raise ValueError(f"{arg} must be a positive integer, got {value!r}")

@@ -1,29 +1,28 @@
-"""Metrics: FID, KID, IS, precision/recall, density/coverage and mode coverage.
+"""Metrics: FID, KID, IS, precision/recall, density/coverage, mode coverage, CAS, translation.
 
-`gan_zoo.metrics.functional` holds plain NumPy functions; `gan_zoo.metrics.streaming` holds
-distribution-safe `keras.metrics.Metric` versions (`FrechetDistance`, `InceptionScore`,
-`ClassModeCoverage`, `MixtureModeCoverage`); `gan_zoo.metrics.features` the feature
-extractors (digits classifier, Keras InceptionV3); `gan_zoo.metrics.evaluation` whole
-evaluations of models beside their real-vs-real baselines, and the Classification Accuracy Score;
-`gan_zoo.metrics.translation` measured image-to-image translation (stroke thickness, labels
-kept, cycle error) on the `digits_thickness` pair.
+The lower layer of gan_zoo's evaluation: functions of arrays and samplers, which never read a
+model, a preset, a SavedModel or a dataset (`gan_zoo.evaluation` does, on top of these).
+
+- `gan_zoo.metrics.functional`: plain NumPy functions (`distances`, `manifold`, `modes`);
+- `gan_zoo.metrics.streaming`: distribution-safe `keras.metrics.Metric` versions
+  (`FrechetDistance`, `InceptionScore`, `ClassModeCoverage`, `MixtureModeCoverage`);
+- `gan_zoo.metrics.features`: the feature extractors (digits classifiers, Keras InceptionV3);
+- `gan_zoo.metrics.registry`: every metric an evaluation can name (`Metric`: its function,
+  what it needs, which way is better, its aliases);
+- `gan_zoo.metrics.scoring`: `evaluate` (image metrics of a sampler beside the real-vs-real
+  floor) and `evaluate_points` (mode coverage of 2-D points);
+- `gan_zoo.metrics.cas`: the Classification Accuracy Score of conditional samplers;
+- `gan_zoo.metrics.report`: `scalar_metrics`, `format_table`, `save_report`;
+- `gan_zoo.metrics.translation`: stroke thickness and the scores of image-to-image
+  translations on the `digits_thickness` pair.
 """
 
+from gan_zoo.metrics.cas import classification_accuracy_score
 from gan_zoo.metrics.digits_classifier import (
     HELD_OUT_ACCURACY,
     DigitsClassifier,
     build_digits_classifier,
     load_digits_classifier,
-)
-from gan_zoo.metrics.evaluation import (
-    ModelEvaluator,
-    classification_accuracy_score,
-    evaluate,
-    evaluate_mixture,
-    evaluate_model,
-    format_table,
-    save_report,
-    scalar_metrics,
 )
 from gan_zoo.metrics.features import (
     DigitsFeatures,
@@ -40,17 +39,19 @@ from gan_zoo.metrics.functional import (
     inception_score,
     kernel_distance,
     kernel_inception_distance,
-    mixture_mode_coverage,
     mode_coverage,
     precision_recall,
 )
+from gan_zoo.metrics.registry import Metric, get_metric, list_metrics, register_metric
+from gan_zoo.metrics.report import format_table, save_report, scalar_metrics
+from gan_zoo.metrics.scoring import evaluate, evaluate_points
 from gan_zoo.metrics.streaming import (
     ClassModeCoverage,
     FrechetDistance,
     InceptionScore,
     MixtureModeCoverage,
 )
-from gan_zoo.metrics.translation import evaluate_translation, stroke_thickness, thickness_range
+from gan_zoo.metrics.translation import stroke_thickness, thickness_range, translation_scores
 
 __all__ = [
     "HELD_OUT_ACCURACY",
@@ -61,30 +62,31 @@ __all__ = [
     "FrechetDistance",
     "InceptionScore",
     "InceptionV3Features",
+    "Metric",
     "MixtureModeCoverage",
-    "ModelEvaluator",
     "build_digits_classifier",
-    "load_digits_classifier",
     "class_mode_coverage",
     "classification_accuracy_score",
     "density_coverage",
     "evaluate",
-    "evaluate_mixture",
-    "evaluate_model",
-    "evaluate_translation",
+    "evaluate_points",
     "feature_statistics",
-    "frechet_distance",
     "format_table",
+    "frechet_distance",
     "frechet_distance_from_statistics",
     "get_extractor",
+    "get_metric",
     "inception_score",
     "kernel_distance",
     "kernel_inception_distance",
-    "mixture_mode_coverage",
+    "list_metrics",
+    "load_digits_classifier",
     "mode_coverage",
     "precision_recall",
+    "register_metric",
     "save_report",
     "scalar_metrics",
     "stroke_thickness",
     "thickness_range",
+    "translation_scores",
 ]

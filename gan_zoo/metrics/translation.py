@@ -1,7 +1,8 @@
-"""Measured image-to-image translation on the `digits_thickness` pair (thin ↔ thick digits).
+"""Translation metrics on the `digits_thickness` pair (thin ↔ thick digits), on arrays.
 
 A CycleGAN trained on `digits_thickness` (`gan_zoo.data.unpaired`) should change the stroke
-thickness of a digit and nothing else. `evaluate_translation` measures both halves of that:
+thickness of a digit and nothing else. `translation_scores` measures both halves of that from
+the real images of both domains and their translations:
 
 - the thickness change: the stroke thickness (`stroke_thickness`, in pixels) of translated
   images against the 5–95th percentile range of the real target domain;
@@ -9,6 +10,9 @@ thickness of a digit and nothing else. `evaluate_translation` measures both halv
   read the source digit's label on the translated image (its accuracy on the real images of
   each domain is the floor to compare with), and the cycle A → B → A must return the input
   (mean absolute cycle error).
+
+Running translators (a model, its generators or an exported SavedModel) to get those
+translations is `gan_zoo.evaluation.evaluate_translation`'s.
 
 Stroke thickness is estimated as 2·area/boundary over the ink pixels: a stroke of width w and
 length L has area wL and about 2L boundary pixels. It needs no skeleton, is exact for 2 px
@@ -22,19 +26,29 @@ digits less well (its 5–95% ranges overlap by ~0.5 px where these barely touch
 
 Example:
 >>> data = load_digits_thickness("test")
->>> report = evaluate_translation(generator_ab, generator_ba, data)
+>>> translated = {"a_to_b": ..., "b_to_a": ..., "a_cycle": ..., "b_cycle": ...}
+>>> report = translation_scores(data, translated)
 >>> report["label_accuracy_a_to_b"], report["thickness_in_range_a_to_b"]
 """
 
-import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
 import numpy as np
 import tensorflow as tf
 
 from gan_zoo.metrics.digits_classifier import DigitsClassifier, load_digits_classifier
 
+__all__ = [
+    "TRANSLATED_KEYS",
+    "check_translation_data",
+    "stroke_thickness",
+    "thickness_range",
+    "translation_scores",
+]
+
 _DATA_KEYS = ("a_images", "a_labels", "b_images", "b_labels")
+# The translations `translation_scores` reads: A → B, B → A, A → B → A and B → A → B.
+TRANSLATED_KEYS = ("a_to_b", "b_to_a", "a_cycle", "b_cycle")
 
 
 def stroke_thickness(images, threshold: float = 0.0) -> np.ndarray:
@@ -88,56 +102,20 @@ def thickness_range(images, low: float = 5, high: float = 95) -> tuple[float, fl
     return float(np.percentile(thickness, low)), float(np.percentile(thickness, high))
 
 
-def evaluate_translation(
-    translate_a_to_b: Callable,
-    translate_b_to_a: Callable,
-    data: Mapping[str, np.ndarray],
-    classifier: DigitsClassifier | None = None,
-    batch_size: int = 256,
-) -> dict[str, float]:
-    """Measures a pair of translators on `digits_thickness`: thickness moved, digits kept.
-
-    Both translators are run in batches of `batch_size`; their outputs are clipped to [-1, 1].
-    The cycle A → B → A feeds the (clipped) A → B outputs to `translate_b_to_a`.
+def check_translation_data(data: Mapping[str, np.ndarray]) -> dict[str, tuple]:
+    """Checks the dict of `load_digits_thickness`; returns each domain's images and labels.
 
     Args:
-        translate_a_to_b: callable mapping float32 [n, H, W, 1] in [-1, 1] (domain A, thin) to
-            float [n, H, W, 1] in [-1, 1] (NumPy array or tensor), e.g. a Keras generator.
-        translate_b_to_a: the same, from domain B (thick) to A.
-        data: the dict of `gan_zoo.data.unpaired.load_digits_thickness` (its test split, in
-            practice): `a_images` / `b_images` float [N, H, W, 1] in [-1, 1], `a_labels` /
-            `b_labels` integer [N] in 0..9.
-        classifier: reads the digits; None loads the shipped one (`load_digits_classifier()`).
-            Defaults to None.
-        batch_size: images per translator and classifier call, >= 1. Defaults to 256.
+        data: `a_images` / `b_images` float [N, H, W, 1] in [-1, 1], `a_labels` / `b_labels`
+            integer [N] in 0..9 (N >= 1, per domain).
 
     Returns:
-        A flat dict of floats:
-
-        - `label_accuracy_a_to_b`, `label_accuracy_b_to_a`: fraction of translated images the
-          classifier reads as their source digit; `label_accuracy_real_a`,
-          `label_accuracy_real_b`: the same on the real images (the floor to compare with).
-        - `thickness_real_a_mean`, `thickness_real_b_mean`, `thickness_a_to_b_mean`,
-          `thickness_b_to_a_mean`: mean stroke thickness in pixels.
-        - `thickness_range_a_low`, `thickness_range_a_high`, `thickness_range_b_low`,
-          `thickness_range_b_high`: 5–95th percentiles of each real domain's thickness.
-        - `thickness_in_range_a_to_b`: fraction of translated A images whose thickness lies in
-          B's range (bounds included); `thickness_in_range_b_to_a` likewise in A's range.
-        - `cycle_error_a`: mean |translate_b_to_a(translate_a_to_b(a)) − a| over pixels and
-          images, in [-1, 1] units (0..2); `cycle_error_b` likewise for B → A → B.
-        - `num_a`, `num_b`: images evaluated per domain.
+        `{"a": (images, labels), "b": (images, labels)}`: float32 images clipped to [-1, 1].
 
     Raises:
-        ValueError: if a translator is not callable, `data` lacks a key or holds images that
-            are not [N, H, W, 1] with N >= 1 or labels that are not [N], `batch_size` is not
-            a positive integer, or a translator returns another shape or non-finite values.
+        ValueError: `data` is not a mapping, lacks a key, or holds images that are not
+            [N, H, W, 1] with N >= 1 or labels that are not [N] integers.
     """
-    for arg, fn in (("translate_a_to_b", translate_a_to_b), ("translate_b_to_a", translate_b_to_a)):
-        if not callable(fn):
-            raise ValueError(f"{arg} must be callable, got {type(fn).__name__}")
-    is_int = isinstance(batch_size, int | np.integer) and not isinstance(batch_size, bool)
-    if not is_int or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
     if not isinstance(data, Mapping):
         raise ValueError(
             f"data must be the dict of load_digits_thickness, got {type(data).__name__}"
@@ -160,24 +138,86 @@ def evaluate_translation(
                 f"got {labels.dtype} {tuple(labels.shape)}"
             )
         domains[domain] = (np.clip(images, -1.0, 1.0), labels)
+    return domains
+
+
+def check_batch_size(batch_size) -> int:
+    """Returns `batch_size` as an int; raises unless it is a positive integer."""
+    is_int = isinstance(batch_size, int | np.integer) and not isinstance(batch_size, bool)
+    if not is_int or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+    return int(batch_size)
+
+
+def translation_scores(
+    data: Mapping[str, np.ndarray],
+    translated: Mapping[str, np.ndarray],
+    classifier: DigitsClassifier | None = None,
+    batch_size: int = 256,
+) -> dict[str, float]:
+    """Measures translations on `digits_thickness`: thickness moved, digits kept.
+
+    Args:
+        data: the dict of `gan_zoo.data.unpaired.load_digits_thickness` (its test split, in
+            practice): `a_images` / `b_images` float [N, H, W, 1] in [-1, 1], `a_labels` /
+            `b_labels` integer [N] in 0..9.
+        translated: float images of the real images' shapes, clipped to [-1, 1] here:
+            `a_to_b` (domain A translated to B), `b_to_a`, `a_cycle` (`a_to_b` translated
+            back to A) and `b_cycle`.
+        classifier: reads the digits; None loads the shipped one (`load_digits_classifier()`).
+            Defaults to None.
+        batch_size: images per classifier call, >= 1. Defaults to 256.
+
+    Returns:
+        A flat dict of floats:
+
+        - `label_accuracy_a_to_b`, `label_accuracy_b_to_a`: fraction of translated images the
+          classifier reads as their source digit; `label_accuracy_real_a`,
+          `label_accuracy_real_b`: the same on the real images (the floor to compare with).
+        - `thickness_real_a_mean`, `thickness_real_b_mean`, `thickness_a_to_b_mean`,
+          `thickness_b_to_a_mean`: mean stroke thickness in pixels.
+        - `thickness_range_a_low`, `thickness_range_a_high`, `thickness_range_b_low`,
+          `thickness_range_b_high`: 5–95th percentiles of each real domain's thickness.
+        - `thickness_in_range_a_to_b`: fraction of translated A images whose thickness lies in
+          B's range (bounds included); `thickness_in_range_b_to_a` likewise in A's range.
+        - `cycle_error_a`: mean |a_cycle − a| over pixels and images, in [-1, 1] units
+          (0..2); `cycle_error_b` likewise for B → A → B.
+        - `num_a`, `num_b`: images evaluated per domain.
+
+    Raises:
+        ValueError: bad `data` (see `check_translation_data`), a missing translation or one
+            of another shape than its source images, or a bad `batch_size`.
+    """
+    batch_size = check_batch_size(batch_size)
+    domains = check_translation_data(data)
+    real_a, labels_a = domains["a"]
+    real_b, labels_b = domains["b"]
+    missing = [key for key in TRANSLATED_KEYS if key not in translated]
+    if missing:
+        raise ValueError(
+            f"translated lacks {', '.join(missing)} (keys {', '.join(TRANSLATED_KEYS)})"
+        )
+    sources = {"a_to_b": real_a, "b_to_a": real_b, "a_cycle": real_a, "b_cycle": real_b}
+    images = {}
+    for key, source in sources.items():
+        image = _check_digit_images(translated[key], f"translated['{key}']")
+        if image.shape != source.shape:
+            raise ValueError(
+                f"translated['{key}'] must have its source images' shape {source.shape}, "
+                f"got {image.shape}"
+            )
+        images[key] = np.clip(image, -1.0, 1.0)
     if classifier is None:
         classifier = load_digits_classifier()
 
-    real_a, labels_a = domains["a"]
-    real_b, labels_b = domains["b"]
-    a_to_b = _translate(translate_a_to_b, real_a, batch_size, "translate_a_to_b")
-    b_to_a = _translate(translate_b_to_a, real_b, batch_size, "translate_b_to_a")
-    a_cycle = _translate(translate_b_to_a, a_to_b, batch_size, "translate_b_to_a")
-    b_cycle = _translate(translate_a_to_b, b_to_a, batch_size, "translate_a_to_b")
-
-    def accuracy(images, labels) -> float:
-        return float(np.mean(classifier.predict(images, batch_size) == labels))
+    def accuracy(x, labels) -> float:
+        return float(np.mean(classifier.predict(x, batch_size) == labels))
 
     thickness = {
         "real_a": stroke_thickness(real_a),
         "real_b": stroke_thickness(real_b),
-        "a_to_b": stroke_thickness(a_to_b),
-        "b_to_a": stroke_thickness(b_to_a),
+        "a_to_b": stroke_thickness(images["a_to_b"]),
+        "b_to_a": stroke_thickness(images["b_to_a"]),
     }
     range_a = (np.percentile(thickness["real_a"], 5), np.percentile(thickness["real_a"], 95))
     range_b = (np.percentile(thickness["real_b"], 5), np.percentile(thickness["real_b"], 95))
@@ -186,8 +226,8 @@ def evaluate_translation(
         return float(np.mean((values >= bounds[0]) & (values <= bounds[1])))
 
     report = {
-        "label_accuracy_a_to_b": accuracy(a_to_b, labels_a),
-        "label_accuracy_b_to_a": accuracy(b_to_a, labels_b),
+        "label_accuracy_a_to_b": accuracy(images["a_to_b"], labels_a),
+        "label_accuracy_b_to_a": accuracy(images["b_to_a"], labels_b),
         "label_accuracy_real_a": accuracy(real_a, labels_a),
         "label_accuracy_real_b": accuracy(real_b, labels_b),
     }
@@ -200,32 +240,13 @@ def evaluate_translation(
             "thickness_range_b_high": float(range_b[1]),
             "thickness_in_range_a_to_b": in_range(thickness["a_to_b"], range_b),
             "thickness_in_range_b_to_a": in_range(thickness["b_to_a"], range_a),
-            "cycle_error_a": float(np.mean(np.abs(a_cycle - real_a))),
-            "cycle_error_b": float(np.mean(np.abs(b_cycle - real_b))),
+            "cycle_error_a": float(np.mean(np.abs(images["a_cycle"] - real_a))),
+            "cycle_error_b": float(np.mean(np.abs(images["b_cycle"] - real_b))),
             "num_a": float(len(real_a)),
             "num_b": float(len(real_b)),
         }
     )
     return report
-
-
-def _translate(fn: Callable, images: np.ndarray, batch_size: int, name: str) -> np.ndarray:
-    """Runs `fn` over `images` in batches; checks the shapes and values, clips to [-1, 1]."""
-    outputs = []
-    for start in range(0, len(images), batch_size):
-        batch = images[start : start + batch_size]
-        out = fn(batch)
-        if isinstance(out, tf.Tensor | tf.Variable):
-            out = out.numpy()
-        out = np.asarray(out)
-        if out.shape != batch.shape:
-            raise ValueError(
-                f"{name} must return images of its input's shape {batch.shape}, got {out.shape}"
-            )
-        if not np.issubdtype(out.dtype, np.floating) or not np.all(np.isfinite(out)):
-            raise ValueError(f"{name} must return finite float images, got dtype {out.dtype}")
-        outputs.append(np.clip(out.astype(np.float32), -1.0, 1.0))
-    return np.concatenate(outputs)
 
 
 def _check_digit_images(images, what: str) -> np.ndarray:
@@ -243,63 +264,3 @@ def _check_digit_images(images, what: str) -> np.ndarray:
     if images.size and not np.all(np.isfinite(images)):
         raise ValueError(f"{what} holds NaN or infinite values")
     return images
-
-
-def evaluate_saved_translator(
-    model_dir: str,
-    split: str = "test",
-    data_dir: str | None = None,
-    classifier: DigitsClassifier | None = None,
-) -> dict[str, float]:
-    """`evaluate_translation` of an exported translator, through its uint8 signatures.
-
-    Measures what a user of the SavedModel gets: each source image is mapped to uint8 as a
-    PNG would hold it, translated by `translate_a_to_b` / `translate_b_to_a`, and read back
-    into [-1, 1].
-
-    Args:
-        model_dir: str. A SavedModel written by `gan_zoo.export.export_translators`, or a run
-            directory holding one in `saved_model/`.
-        split: str. The `digits_thickness` split measured. Defaults to `"test"`.
-        data_dir: str or None. TFDS data directory of the embedded digits.
-        classifier: a `DigitsClassifier` or None for the shipped one.
-
-    Returns:
-        `evaluate_translation`'s dict.
-
-    Raises:
-        ValueError: no translator SavedModel there, or one not of 1-channel images.
-    """
-    from gan_zoo import export  # Lazy: export imports Keras models, not needed otherwise.
-    from gan_zoo.data.unpaired import load_digits_thickness
-
-    candidate = f"{model_dir}/saved_model"
-    if tf.io.gfile.exists(f"{candidate}/saved_model.pb"):
-        model_dir = candidate
-    if not tf.io.gfile.exists(f"{model_dir}/saved_model.pb"):
-        raise ValueError(f"no SavedModel (saved_model.pb) in {model_dir!r} or its saved_model/")
-    signatures = tf.saved_model.load(model_dir).signatures
-    if "translate_a_to_b" not in signatures or "translate_b_to_a" not in signatures:
-        raise ValueError(
-            f"{model_dir!r} has no translate_a_to_b/translate_b_to_a signatures; "
-            "is it an exported CycleGAN?"
-        )
-    with tf.io.gfile.GFile(f"{model_dir}/{export.METADATA_FILE}") as f:
-        height, _, channels = json.load(f)["image_shape_a"]
-    if channels != 1:
-        raise ValueError(
-            f"translation metrics read 1-channel digits; {model_dir!r} translates "
-            f"{channels}-channel images (train it on digits_thickness)"
-        )
-
-    def through(name):
-        def translate(images):
-            outputs = signatures[name](images=export.uint8_images(images))["images"]
-            return export.float_images(outputs).numpy()
-
-        return translate
-
-    data = load_digits_thickness(split, height, data_dir)
-    return evaluate_translation(
-        through("translate_a_to_b"), through("translate_b_to_a"), data, classifier=classifier
-    )

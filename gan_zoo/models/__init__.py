@@ -1,23 +1,20 @@
-"""Training algorithms: one module per GAN family, each a `keras.Model` with `train_step`."""
+"""Every family's model classes under one name, and `get(algorithm)`.
+
+The classes live with their families (`gan_zoo/families/<family>/model.py`); the shared step
+machinery in `gan_zoo.engine`.
+"""
 
 import keras
 
-from gan_zoo.models.base import AdversarialModel, assign_in_sync, sample_noise
-from gan_zoo.models.conditional import ACGAN, ConditionalGAN
-from gan_zoo.models.cyclegan import CycleGAN
-from gan_zoo.models.gan import GAN
-from gan_zoo.models.stylegan import StyleGAN, StyleGenerator
-from gan_zoo.models.wgan import WGAN, WGANGP
+from gan_zoo.engine import AdversarialModel, assign_in_sync, sample_noise
+from gan_zoo.families import algorithms, family_of_algorithm
+from gan_zoo.families.conditional import ACGAN, ConditionalGAN
+from gan_zoo.families.cyclegan import CycleGAN
+from gan_zoo.families.gan import GAN
+from gan_zoo.families.stylegan import StyleGAN, StyleGenerator
+from gan_zoo.families.wgan import WGAN, WGANGP
 
-ALGORITHMS: dict[str, type[keras.Model]] = {
-    "gan": GAN,
-    "conditional_gan": ConditionalGAN,
-    "acgan": ACGAN,
-    "wgan": WGAN,
-    "wgan_gp": WGANGP,
-    "cyclegan": CycleGAN,
-    "stylegan": StyleGAN,
-}
+ALGORITHMS: dict[str, type[keras.Model]] = algorithms()
 
 
 def get(name: str) -> type[keras.Model]:
@@ -26,11 +23,7 @@ def get(name: str) -> type[keras.Model]:
     Raises:
         ValueError: `name` is not a known algorithm.
     """
-    if name not in ALGORITHMS:
-        raise ValueError(
-            f"Unknown algorithm {name!r}; expected one of: {', '.join(sorted(ALGORITHMS))}"
-        )
-    return ALGORITHMS[name]
+    return family_of_algorithm(name).algorithms[name]
 
 
 __all__ = [

@@ -13,7 +13,7 @@ from harness import assert_close
 from keras import layers
 
 from gan_zoo import builders, models
-from gan_zoo.builders.stylegan_layers import ModulatedConv2D
+from gan_zoo.families.stylegan.layers import ModulatedConv2D
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BENCHMARKS = os.path.join(REPO_ROOT, "benchmarks")

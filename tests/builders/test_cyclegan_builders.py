@@ -4,7 +4,7 @@ import pytest
 import tensorflow as tf
 from harness import assert_close, assert_reproduced
 
-from gan_zoo.builders import cyclegan
+from gan_zoo.families.cyclegan import networks as cyclegan
 from gan_zoo.layers import ReflectionPadding2D
 
 

@@ -6,7 +6,8 @@ import pytest
 import tensorflow as tf
 from harness import assert_close, assert_reproduced, network_terms
 
-from gan_zoo.builders import stylegan, stylegan_layers
+from gan_zoo.families.stylegan import layers as stylegan_layers
+from gan_zoo.families.stylegan import networks as stylegan
 
 TINY = {"channel_base": 64, "channel_max": 8}  # 16 px: 8 channels at 4 and 8 px, 4 at 16 px
 SMALL = {"channel_base": 512, "channel_max": 64}  # 32 px: 64, 64, 32, 16 channels

@@ -224,7 +224,7 @@ def test_unknown_name_lists_stacked_digits(tfds_dir):
 def test_chunked_preprocessing_gives_the_per_image_results(tfds_dir, monkeypatch, kwargs):
     # Images of one static shape are preprocessed PREPROCESS_CHUNK at a time (one resize call
     # per chunk); every image must be exactly what the per-image path makes of it, in order.
-    from gan_zoo.data import pipeline
+    from gan_zoo.data import batching, tfds_sources
 
     def take(n=3):
         ds = gdata.make_dataset(
@@ -232,13 +232,13 @@ def test_chunked_preprocessing_gives_the_per_image_results(tfds_dir, monkeypatch
         )
         return [tf.nest.map_structure(np.asarray, b) for b, _ in zip(ds, range(n), strict=False)]
 
-    assert pipeline._preprocess_in_chunks(pipeline._open_tfds("gan_zoo_digits", "test", tfds_dir))
+    assert batching.preprocess_in_chunks(tfds_sources.open_tfds("gan_zoo_digits", "test", tfds_dir))
     chunked = take()  # 3 batches of 100 cross the 256-image chunk boundary
     one_pass = gdata.make_dataset(
         "gan_zoo_digits", split="test", batch_size=100, data_dir=tfds_dir, **kwargs
     )
     assert int(one_pass.cardinality()) == 3  # 364 test images: known, as without chunks
-    monkeypatch.setattr(pipeline, "_preprocess_in_chunks", lambda source: False)
+    monkeypatch.setattr(batching, "preprocess_in_chunks", lambda source: False)
     per_image = take()
     for a, b in zip(tf.nest.flatten(chunked), tf.nest.flatten(per_image), strict=True):
         assert a.shape == b.shape

@@ -2,7 +2,23 @@
 
 import pytest
 
-from gan_zoo import export, presets
+import gan_zoo
+from gan_zoo import export
+
+
+def _tiny_dcgan():
+    return gan_zoo.build(
+        "dcgan_digits",
+        latent_dim=8,
+        generator_kwargs={"base_filters": 4},
+        discriminator_kwargs={"base_filters": 4},
+    )
+
+
+@pytest.fixture
+def tiny_model():
+    """An untrained `dcgan_digits` with 8-d noise and 4 base filters: seconds to build."""
+    return _tiny_dcgan()
 
 
 @pytest.fixture(scope="module")
@@ -11,11 +27,5 @@ def saved_model(tmp_path_factory) -> str:
 
     Shared by a module's tests: copy it before changing anything in it.
     """
-    model = presets.build(
-        "dcgan_digits",
-        latent_dim=8,
-        generator_kwargs={"base_filters": 4},
-        discriminator_kwargs={"base_filters": 4},
-    )
     path = tmp_path_factory.mktemp("run") / "saved_model"
-    return export.export_generator(model, str(path), metadata={"preset": "dcgan_digits"})
+    return export.export_model(_tiny_dcgan(), str(path), metadata={"preset": "dcgan_digits"})

@@ -1,4 +1,8 @@
-"""examples/cli_support.py: the log filter and the help every command-line program uses."""
+"""gan_zoo/cli/common.py: the log filter and the help every `gan-zoo` subcommand uses.
+
+Loaded by path, as examples/ scripts load it: it must work before `import gan_zoo` (which
+imports TensorFlow).
+"""
 
 import importlib.util
 import os
@@ -8,9 +12,8 @@ import sys
 import pytest
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-_SPEC = importlib.util.spec_from_file_location(
-    "cli_support", os.path.join(REPO_ROOT, "examples", "cli_support.py")
-)
+COMMON = os.path.join(REPO_ROOT, "gan_zoo", "cli", "common.py")
+_SPEC = importlib.util.spec_from_file_location("cli_common", COMMON)
 cli_support = importlib.util.module_from_spec(_SPEC)
 _SPEC.loader.exec_module(cli_support)
 
@@ -37,15 +40,17 @@ def test_native_log_lines_are_recognised():
 @pytest.mark.parametrize("argv", [[], ["--verbosity=0"]])
 def test_the_filter_keeps_only_native_lines_off_stderr(argv):
     script = (
-        "import sys; sys.path.insert(0, sys.argv[1]); import cli_support; "
-        "on = cli_support.quiet_native_logs(sys.argv[2:]); import tensorflow as tf; "
+        "import importlib.util, sys; "
+        "spec = importlib.util.spec_from_file_location('common', sys.argv[1]); "
+        "common = importlib.util.module_from_spec(spec); spec.loader.exec_module(common); "
+        "on = common.quiet_native_logs(sys.argv[2:]); "
+        "again = common.quiet_native_logs(sys.argv[2:]); import tensorflow as tf; "
         "tf.constant(1.0) + 1; print('error: still here', file=sys.stderr); "
-        "sys.exit(0 if on == (len(sys.argv) == 2) else 5)"
+        "sys.exit(0 if on == again == (len(sys.argv) == 2) else 5)"
     )
     env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
-    root = os.path.join(REPO_ROOT, "examples")
     done = subprocess.run(
-        [sys.executable, "-c", script, root, *argv], capture_output=True, text=True, env=env
+        [sys.executable, "-c", script, COMMON, *argv], capture_output=True, text=True, env=env
     )
     assert done.returncode == 0, done.stderr
     assert done.stderr.splitlines()[-1] == "error: still here"  # forwarded, after draining

@@ -1,23 +1,17 @@
-"""examples/generate.py's StyleGAN flag checks, in process (the CLI test runs one of them as a
+"""`gan-zoo generate`'s StyleGAN flag checks, in process (the CLI test runs one of them as a
 user would; each subprocess costs seconds of TensorFlow start-up)."""
 
-import importlib.util
-import os
 import types
 
 import pytest
 
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
 
 @pytest.fixture(scope="module")
 def generate():
-    spec = importlib.util.spec_from_file_location(
-        "generate_script", os.path.join(REPO_ROOT, "examples", "generate.py")
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    from gan_zoo.cli import generate
+
+    generate.define_flags()  # in absl's FLAGS of this process: only generate defines any here
+    return generate
 
 
 def _signature(*inputs):

@@ -7,6 +7,7 @@ import pytest
 from harness import assert_close
 
 from gan_zoo.data import mixture_centres, mixture_std
+from gan_zoo.evaluation import mixture_mode_coverage
 from gan_zoo.metrics import (
     class_mode_coverage,
     density_coverage,
@@ -15,7 +16,6 @@ from gan_zoo.metrics import (
     frechet_distance_from_statistics,
     inception_score,
     kernel_inception_distance,
-    mixture_mode_coverage,
     mode_coverage,
     precision_recall,
 )
@@ -292,13 +292,23 @@ def test_precision_recall_identical_disjoint_and_half_modes():
 
 
 def test_precision_recall_batches_agree(monkeypatch):
-    from gan_zoo.metrics import functional
+    from gan_zoo.metrics import functional, manifold
 
     rng = np.random.default_rng(8)
     real, fake = rng.normal(size=(257, 5)), rng.normal(size=(190, 5)) + 0.3
     expected = precision_recall(real, fake, k=3, density_coverage_k=None)
-    monkeypatch.setattr(functional, "_DISTANCE_BATCH", 16)
+    blocks = []
+    original = manifold._squared_distance_blocks
+
+    def counted(*args, **kwargs):
+        for start, block in original(*args, **kwargs):
+            blocks.append(block.shape[0])
+            yield start, block
+
+    monkeypatch.setattr(manifold, "_DISTANCE_BATCH", 16)
+    monkeypatch.setattr(manifold, "_squared_distance_blocks", counted)
     assert functional.precision_recall(real, fake, k=3, density_coverage_k=None) == expected
+    assert max(blocks) == 16  # the distances really came in blocks of 16 rows
     assert 0.3 < expected["precision"] < 1.0
 
 

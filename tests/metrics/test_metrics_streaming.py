@@ -14,6 +14,7 @@ import tensorflow as tf
 from harness import assert_close, assert_reproduced
 
 from gan_zoo.data.gaussian_mixture import mixture_centres, mixture_std, sample_mixture
+from gan_zoo.evaluation import mixture_coverage_metric
 from gan_zoo.metrics import (
     ClassModeCoverage,
     FrechetDistance,
@@ -478,7 +479,7 @@ def test_mixture_mode_coverage_uneven_batches_match_functional(
     mixture, min_samples_per_mode, modes_covered
 ):
     samples = _mixture_samples(mixture, seed=30)
-    metric = MixtureModeCoverage.for_mixture(mixture, min_samples_per_mode=min_samples_per_mode)
+    metric = mixture_coverage_metric(mixture, min_samples_per_mode=min_samples_per_mode)
     for batch in _uneven_batches(samples):
         metric.update_state(batch)
     expected = mode_coverage(
@@ -530,7 +531,7 @@ def test_mixture_mode_coverage_hand_computed():
 
 def test_mixture_mode_coverage_reset_and_config_round_trip():
     samples = _mixture_samples("grid25", seed=31)
-    metric = MixtureModeCoverage.for_mixture("grid25", threshold=2.5, min_samples_per_mode=3)
+    metric = mixture_coverage_metric("grid25", threshold=2.5, min_samples_per_mode=3)
     metric.update_state(samples)
     value = _as_floats(metric.result())
     metric.reset_state()
@@ -570,12 +571,12 @@ def test_mixture_mode_coverage_validation():
     with pytest.raises(ValueError, match="min_samples_per_mode"):
         MixtureModeCoverage(centres, std=0.1, min_samples_per_mode=0)
     with pytest.raises(ValueError, match="unknown gaussian mixture"):
-        MixtureModeCoverage.for_mixture("ring9")
+        mixture_coverage_metric("ring9")
 
 
 def test_mixture_mode_coverage_inside_tf_function():
     samples = _mixture_samples("ring8", seed=32)
-    metric = MixtureModeCoverage.for_mixture("ring8")
+    metric = mixture_coverage_metric("ring8")
 
     @tf.function
     def update_and_result(batch):
@@ -590,9 +591,7 @@ def test_mixture_mode_coverage_inside_tf_function():
 
 def test_mixture_mode_coverage_mirrored_strategy_matches_single_device():
     samples = _mixture_samples("ring8", seed=33)
-    single, distributed = _single_and_mirrored(
-        lambda: MixtureModeCoverage.for_mixture("ring8"), samples
-    )
+    single, distributed = _single_and_mirrored(lambda: mixture_coverage_metric("ring8"), samples)
     expected = mode_coverage(samples, mixture_centres("ring8"), mixture_std("ring8"))
     assert float(distributed.count.numpy()) == len(samples)
     np.testing.assert_array_equal(distributed.mode_counts.numpy(), expected["counts"])

@@ -1,4 +1,5 @@
-"""Translation metrics: stroke thickness and the evaluation of thin ↔ thick digit translators."""
+"""Translation metrics: stroke thickness, scores of translated arrays, and the evaluation of
+thin ↔ thick digit translators (`gan_zoo.evaluation`) and of exported CycleGANs."""
 
 import numpy as np
 import pytest
@@ -6,7 +7,8 @@ import tensorflow as tf
 from harness import assert_close, assert_reproduced
 
 from gan_zoo.data.unpaired import load_digits_thickness
-from gan_zoo.metrics import evaluate_translation, stroke_thickness, thickness_range
+from gan_zoo.evaluation import evaluate_translation
+from gan_zoo.metrics import stroke_thickness, thickness_range, translation_scores
 from gan_zoo.metrics.digits_classifier import load_digits_classifier
 
 
@@ -114,6 +116,29 @@ def test_morphological_translators_land_in_the_target_range(data, clf):
     assert 0.0 < report["cycle_error_a"] < 0.5  # morphology is lossy, not inverted exactly
 
 
+def test_translation_scores_of_arrays_match_the_translators(data, clf):
+    """The metrics layer scores translated arrays; evaluate_translation runs the translators."""
+    thick = _dilate(_dilate(data["a_images"])).numpy()
+    thin = _erode(_erode(data["b_images"])).numpy()
+    translated = {
+        "a_to_b": thick,
+        "b_to_a": thin,
+        "a_cycle": _erode(_erode(thick)).numpy(),
+        "b_cycle": _dilate(_dilate(thin)).numpy(),
+    }
+    scores = translation_scores(data, translated, classifier=clf)
+    report = evaluate_translation(
+        lambda x: _dilate(_dilate(x)), lambda x: _erode(_erode(x)), data, classifier=clf
+    )
+    # The same arrays through the same code: the same numbers, bit for bit.
+    assert_reproduced(list(scores.values()), list(report.values()))
+    assert list(scores) == list(report)
+    with pytest.raises(ValueError, match="translated lacks b_cycle"):
+        translation_scores(data, {k: v for k, v in translated.items() if k != "b_cycle"})
+    with pytest.raises(ValueError, match=r"translated\['a_to_b'\] must have its source images'"):
+        translation_scores(data, {**translated, "a_to_b": thick[:5]}, classifier=clf)
+
+
 def test_bad_inputs_raise(data, clf):
     identity = lambda x: x  # noqa: E731
     with pytest.raises(ValueError, match="translate_a_to_b must be callable"):
@@ -142,8 +167,8 @@ def test_saved_translator_is_measured_through_its_uint8_signatures(tmp_path, tfd
     import keras
 
     from gan_zoo import export
-    from gan_zoo.metrics.translation import evaluate_saved_translator
-    from gan_zoo.models import CycleGAN
+    from gan_zoo.evaluation import evaluate_saved_translator
+    from gan_zoo.families.cyclegan.model import CycleGAN
 
     def identity(name):
         inputs = keras.Input((32, 32, 1))
@@ -154,7 +179,7 @@ def test_saved_translator_is_measured_through_its_uint8_signatures(tmp_path, tfd
         return keras.Model(inputs, keras.layers.Conv2D(1, 4, name=f"{name}_c")(inputs), name=name)
 
     model = CycleGAN(identity("g_ab"), identity("g_ba"), critic("d_a"), critic("d_b"))
-    saved = export.export_translators(model, str(tmp_path / "saved_model"))
+    saved = export.export_model(model, str(tmp_path / "saved_model"))
     report = evaluate_saved_translator(str(tmp_path), data_dir=tfds_data_dir)
     assert report["label_accuracy_a_to_b"] == report["label_accuracy_real_a"]
     # Not a rounding bound: the uint8 round trip moves pixels, and a few strokes' thickness.

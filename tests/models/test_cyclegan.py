@@ -12,7 +12,7 @@ from harness import (
     run_translation_checks,
 )
 
-from gan_zoo.models.cyclegan import CycleGAN, query_image_pool
+from gan_zoo.families.cyclegan.model import CycleGAN, query_image_pool
 
 RANDOM = np.random.RandomState(0)
 IMAGES_A = RANDOM.uniform(-1, 1, size=(4, 8, 8, 1)).astype(np.float32)

@@ -6,7 +6,7 @@ import numpy as np
 import tensorflow as tf
 from harness import assert_close, assert_reproduced
 
-from gan_zoo.models import base
+from gan_zoo.engine import random as base
 
 # TF's ndtri (float32) is within ~8 ulps of the exact inverse normal CDF (measured against
 # float64): as many as 16 independent roundings would give, √16 · u.

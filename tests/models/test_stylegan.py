@@ -18,9 +18,9 @@ from harness import (
 )
 
 from gan_zoo import export, losses
-from gan_zoo.builders import stylegan as nets
-from gan_zoo.models import stylegan as stylegan_lib
-from gan_zoo.models.stylegan import StyleGAN, StyleGenerator
+from gan_zoo.families.stylegan import StyleGAN, StyleGenerator
+from gan_zoo.families.stylegan import model as stylegan_lib
+from gan_zoo.families.stylegan import networks as nets
 
 SIZE = 16
 REALS = np.random.RandomState(0).uniform(-1, 1, size=(4, SIZE, SIZE, 1)).astype(np.float32)

@@ -1,0 +1,54 @@
+"""The conditional family's recipes: cGAN (concat, projection) and ACGAN."""
+
+from gan_zoo.families.conditional.family import ConditionalGANConfig
+from gan_zoo.families.recipes import DIGITS, SMALL_DCGAN
+
+_CGAN = "Mirza & Osindero 2014, arXiv:1411.1784 (DCGAN networks, Radford et al. 2015)"
+_CONDITIONAL_DIGITS = {
+    **DIGITS,
+    **SMALL_DCGAN,
+    "num_classes": 10,
+    "latent_dim": 64,
+    "epochs": 40,
+    "ema_decay": 0.99,
+}
+
+PRESETS = [
+    ConditionalGANConfig(
+        name="cgan_digits",
+        description="Conditional DCGAN (labels concatenated) on the embedded digits.",
+        paper=_CGAN,
+        **_CONDITIONAL_DIGITS,
+        algorithm="conditional_gan",
+        conditioning="concat",
+    ),
+    ConditionalGANConfig(
+        name="cgan_projection_digits",
+        description="Conditional DCGAN with a projection discriminator, embedded digits.",
+        paper="Miyato & Koyama 2018, arXiv:1802.05637",
+        **_CONDITIONAL_DIGITS,
+        algorithm="conditional_gan",
+        conditioning="projection",
+    ),
+    ConditionalGANConfig(
+        name="acgan_digits",
+        description="ACGAN (auxiliary classifier) on the embedded digits.",
+        paper="Odena, Olah & Shlens 2017, arXiv:1610.09585",
+        **_CONDITIONAL_DIGITS,
+        algorithm="acgan",
+        conditioning="auxiliary_classifier",
+    ),
+    ConditionalGANConfig(
+        name="cgan_mnist",
+        description="Conditional DCGAN on MNIST at 28 px (needs a TFDS download).",
+        paper=_CGAN,
+        dataset="mnist",
+        image_size=28,
+        channels=1,
+        algorithm="conditional_gan",
+        conditioning="concat",
+        num_classes=10,
+        batch_size=128,
+        epochs=25,
+    ),
+]
