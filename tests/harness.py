@@ -79,7 +79,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from gan_zoo import distribute, export, precision
+from gan_zoo import distribute, export, families, precision
 from gan_zoo.families.cyclegan import model as cyclegan
 
 EXPECTED_METRICS = {"d_loss", "g_loss", "d_real", "d_fake"}
@@ -274,10 +274,11 @@ def run_model_checks(factory, batch, tmp_path, expected_metrics=EXPECTED_METRICS
     saved = export.export_model(model, os.path.join(str(tmp_path), "saved_model"))
     serve = tf.saved_model.load(saved).signatures["serving_default"]
     noise = np.random.RandomState(0).normal(size=(3, model.latent_dim)).astype(np.float32)
-    if "truncation_psi" in serve.structured_input_signature[1]:  # StyleGAN: ψ = 1 is generate()
+    family = families.family_of(model)  # the registry says what the signature takes
+    if family.styles:  # StyleGAN: ψ = 1 is generate()
         outputs = serve(noise=tf.constant(noise), truncation_psi=tf.constant(1.0))
         expected = model.generate(noise)
-    elif getattr(model, "num_classes", None):
+    elif family.task == "conditional":
         labels = np.arange(3, dtype=np.int32) % model.num_classes
         outputs = serve(noise=tf.constant(noise), labels=tf.constant(labels))
         expected = model.generate(noise, labels=labels)
@@ -458,3 +459,59 @@ def assert_replicas_equivalent(factory, batch, steps: int = 1, skip=lambda varia
         skip=lambda path: path in skipped,
         what="2 replicas vs 1",
     )
+
+
+# The smallest model of each family: (preset, overrides). `run_family_checks` picks the checks
+# and the batch from the family's task; tests/models/test_every_family.py fails when a
+# registered family has no entry here.
+TINY_DCGAN = {"generator_kwargs": {"base_filters": 4}, "discriminator_kwargs": {"base_filters": 4}}
+TINY_PRESETS = {
+    "gan": ("dcgan_digits", {"latent_dim": 8, **TINY_DCGAN}),
+    "wgan": ("wgan_gp_ring8", {"latent_dim": 8, "d_steps": 2}),
+    "conditional": ("cgan_digits", {"latent_dim": 8, **TINY_DCGAN}),
+    "cyclegan": (
+        "cyclegan_digits_thickness",
+        {
+            "generator_kwargs": {"base_filters": 4, "num_residual_blocks": 1},
+            "discriminator_kwargs": {"base_filters": 4, "num_layers": 1},
+        },
+    ),
+    "stylegan": (
+        "stylegan_digits",
+        {
+            "latent_dim": 8,
+            "generator_kwargs": {"w_dim": 8, "mapping_layers": 1, "channel_max": 8},
+            "discriminator_kwargs": {"channel_max": 8},
+        },
+    ),
+}
+
+
+def family_batch(preset, size: int = 8, seed: int = 0):
+    """A batch shaped like `preset`'s data, by its family's task: x, (x, labels) or (a, b)."""
+    rng = np.random.RandomState(seed)
+    shape = (size, *preset.sample_shape)
+    if preset.image_size is None:
+        x = rng.normal(size=shape).astype(np.float32)
+    else:
+        x = rng.uniform(-1, 1, size=shape).astype(np.float32)
+    task = preset.family.task
+    if task == "translation":
+        return x, rng.uniform(-1, 1, size=shape).astype(np.float32)
+    if task == "conditional":
+        return x, (np.arange(size) % preset.num_classes).astype(np.int32)
+    return x
+
+
+def run_family_checks(family_name: str, tmp_path):
+    """The shared checks of `TINY_PRESETS[family_name]`, chosen by the family's task."""
+    name, overrides = TINY_PRESETS[family_name]
+    preset = families.get_preset(name).replace(**overrides)
+    batch = family_batch(preset)
+    factory = lambda: families.build(preset, seed=0)  # noqa: E731
+    if preset.family.task == "translation":
+        return run_translation_checks(factory, batch, tmp_path)
+    model = factory()
+    expected = set(fit_one_step(model, batch)) - {"skipped_updates"}
+    assert EXPECTED_METRICS <= expected, expected
+    return run_model_checks(factory, batch, tmp_path, expected_metrics=expected)

@@ -12,37 +12,22 @@ import os
 import numpy as np
 import pytest
 import tensorflow as tf
+from harness import TINY_PRESETS
 
 from gan_zoo import export, families
 
-TINY_DCGAN = {"generator_kwargs": {"base_filters": 4}, "discriminator_kwargs": {"base_filters": 4}}
-# family → (preset, overrides, the signatures its SavedModel must have)
-CASES = {
-    "gan": ("dcgan_digits", {"latent_dim": 8, **TINY_DCGAN}, {"serving_default"}),
-    "wgan": ("wgan_gp_ring8", {"latent_dim": 8}, {"serving_default"}),
-    "conditional": ("cgan_digits", {"latent_dim": 8, **TINY_DCGAN}, {"serving_default"}),
-    "cyclegan": (
-        "cyclegan_digits_thickness",
-        {
-            "generator_kwargs": {"base_filters": 4, "num_residual_blocks": 1},
-            "discriminator_kwargs": {"base_filters": 4, "num_layers": 1},
-        },
-        {"serving_default", "translate_a_to_b", "translate_b_to_a"},
-    ),
-    "stylegan": (
-        "stylegan_digits",
-        {
-            "latent_dim": 8,
-            "generator_kwargs": {"w_dim": 8, "mapping_layers": 1, "channel_max": 8},
-            "discriminator_kwargs": {"channel_max": 8},
-        },
-        {"serving_default", "map", "synthesize"},
-    ),
+# family → the signatures its SavedModel must have (the models: harness.TINY_PRESETS).
+SIGNATURES = {
+    "gan": {"serving_default"},
+    "wgan": {"serving_default"},
+    "conditional": {"serving_default"},
+    "cyclegan": {"serving_default", "translate_a_to_b", "translate_b_to_a"},
+    "stylegan": {"serving_default", "map", "synthesize"},
 }
 
 
 def test_every_registered_family_has_an_export_case():
-    assert set(CASES) == set(families.FAMILIES)
+    assert set(SIGNATURES) == set(families.FAMILIES) == set(TINY_PRESETS)
 
 
 def test_the_old_entry_point_is_the_new_one():
@@ -53,9 +38,10 @@ def _call(loaded, name: str, inputs: dict) -> dict:
     return {key: value.numpy() for key, value in loaded.signatures[name](**inputs).items()}
 
 
-@pytest.mark.parametrize("family", sorted(CASES))
+@pytest.mark.parametrize("family", sorted(SIGNATURES))
 def test_export_model_writes_the_family_signatures(family, tmp_path):
-    preset, overrides, signatures = CASES[family]
+    preset, overrides = TINY_PRESETS[family]
+    signatures = SIGNATURES[family]
     model = families.build(preset, **overrides)
     assert families.family_of(model).name == family
     path = export.export_model(model, str(tmp_path / family), metadata={"preset": preset})

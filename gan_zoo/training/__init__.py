@@ -54,21 +54,50 @@ part) into a private temporary directory that is deleted when `train` returns, a
 `tf.distribute` multi-worker guide recommends; their `out_dir` is never created.
 """
 
-from gan_zoo.engine.steps import NAN_POLICIES
-from gan_zoo.training.callbacks import (
-    DivergenceGuard,
-    EvaluationCallback,
-    HistoryWriter,
-    SampleGrid,
-    TensorBoard,
-    TranslationGrid,
+import importlib
+
+# Public name → the submodule defining it. Loaded on first use, so that `gan_zoo.training.config`
+# (what `gan-zoo train --help` needs) imports without TensorFlow.
+_WHERE = {
+    "DivergenceGuard": "callbacks",
+    "EvaluationCallback": "callbacks",
+    "HistoryWriter": "callbacks",
+    "SampleGrid": "callbacks",
+    "TensorBoard": "callbacks",
+    "TranslationGrid": "callbacks",
+    "Checkpointer": "checkpointing",
+    "checkpoint_items": "checkpointing",
+    "weights_are_finite": "checkpointing",
+    "NAN_POLICIES": "config",
+    "TrainConfig": "config",
+    "resolve": "config",
+    "TrainingDiverged": "divergence",
+    "train": "fit",
+    "STRUCTURAL_SETTINGS": "resume",
+    "check_resumable": "resume",
+    "LOCK_FILE": "run_directory",
+    "RunLock": "run_directory",
+    "RunLockedError": "run_directory",
+    "write_json": "run_directory",
+}
+_SUBMODULES = (
+    "callbacks",
+    "checkpointing",
+    "config",
+    "divergence",
+    "fit",
+    "resume",
+    "run_directory",
 )
-from gan_zoo.training.checkpointing import Checkpointer, checkpoint_items, weights_are_finite
-from gan_zoo.training.config import TrainConfig, resolve
-from gan_zoo.training.divergence import TrainingDiverged
-from gan_zoo.training.fit import train
-from gan_zoo.training.resume import STRUCTURAL_SETTINGS, check_resumable
-from gan_zoo.training.run_directory import LOCK_FILE, RunLock, RunLockedError, write_json
+
+
+def __getattr__(name: str):
+    if name in _WHERE:
+        return getattr(importlib.import_module(f"gan_zoo.training.{_WHERE[name]}"), name)
+    if name in _SUBMODULES:
+        return importlib.import_module(f"gan_zoo.training.{name}")
+    raise AttributeError(f"module 'gan_zoo.training' has no attribute {name!r}")
+
 
 __all__ = [
     "LOCK_FILE",

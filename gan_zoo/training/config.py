@@ -9,12 +9,18 @@ start with their group: `[model]`, `[training]` or `[infrastructure]`.
 
 import dataclasses
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from gan_zoo import data, distribute, families, precision
-from gan_zoo.data.folder import CORRUPT_IMAGES
-from gan_zoo.engine.steps import NAN_POLICIES
-from gan_zoo.families.config import PresetConfig
+if TYPE_CHECKING:
+    from gan_zoo.families.config import PresetConfig
+
+# The fixed choices of some fields, written out so that `gan-zoo train --help` builds its flags
+# without importing TensorFlow; tests/examples/test_cli.py checks that each is the library's
+# (`distribute.STRATEGIES`, `precision.POLICIES`, `engine.NAN_POLICIES`, `data.CORRUPT_IMAGES`).
+STRATEGIES = ("default", "one_device", "mirrored", "multi_worker", "tpu")
+MIXED_PRECISION_POLICIES = ("off", "mixed_float16", "mixed_bfloat16")
+NAN_POLICIES = ("stop", "skip")
+CORRUPT_IMAGES = ("error", "skip")
 
 # `verbose`'s values: Keras' progress settings.
 VERBOSITIES = ("auto", 0, 1, 2)
@@ -115,7 +121,7 @@ class TrainConfig:
         "command on every worker with TF_CONFIG set; only the chief writes --out_dir), tpu "
         "(TPUStrategy on TPU_NAME's TPU or this TPU VM's). --batch_size is the global batch over "
         "all replicas.",
-        choices=distribute.STRATEGIES,
+        choices=STRATEGIES,
     )
     devices: list[str] = _field(
         help_text="[infrastructure] Devices for mirrored/one_device, e.g. /gpu:0,/gpu:1.",
@@ -167,7 +173,7 @@ class TrainConfig:
         "off",
         "[infrastructure] float16/bfloat16 compute with float32 variables; float16 adds loss "
         "scaling.",
-        choices=precision.POLICIES,
+        choices=MIXED_PRECISION_POLICIES,
     )
     corrupt_images: str = _field(
         "error",
@@ -189,7 +195,7 @@ _POSITIVE = (
 _INTO_PRESET = ("epochs", "batch_size", "steps_per_epoch", "dataset", "image_size")
 
 
-def resolve(config: TrainConfig) -> tuple[PresetConfig, dict[str, Any]]:
+def resolve(config: TrainConfig) -> tuple["PresetConfig", dict[str, Any]]:
     """Applies the config's overrides to its preset.
 
     Returns:
@@ -199,6 +205,8 @@ def resolve(config: TrainConfig) -> tuple[PresetConfig, dict[str, Any]]:
     Raises:
         ValueError: an unknown preset or setting, or a value out of range.
     """
+    from gan_zoo import data, families, precision  # noqa: PLC0415 (TensorFlow: not for --help)
+
     preset = families.get_preset(config.preset)
     changes = dict(config.overrides)
     for key in _INTO_PRESET:
@@ -233,8 +241,10 @@ def resolve(config: TrainConfig) -> tuple[PresetConfig, dict[str, Any]]:
     return preset, {"preset": preset.to_dict(), "run": run}
 
 
-def _check_data_kind(preset: PresetConfig) -> None:
+def _check_data_kind(preset: "PresetConfig") -> None:
     """Raises ValueError unless translation presets get unpaired data and the others not."""
+    from gan_zoo import data  # noqa: PLC0415 (TensorFlow: not for --help)
+
     unpaired = data.unpaired.is_unpaired_name(preset.dataset)
     translation = preset.family.task == "translation"
     if translation and not unpaired:
@@ -249,7 +259,7 @@ def _check_data_kind(preset: PresetConfig) -> None:
         )
 
 
-def _folder_channels(preset: PresetConfig, overridden: bool) -> tuple[PresetConfig, str]:
+def _folder_channels(preset: "PresetConfig", overridden: bool) -> tuple["PresetConfig", str]:
     """Gives an image preset the channels of its `folder:PATH` images, and says so.
 
     A folder holding any colour file trains in colour (3 channels) and an all-grayscale one
@@ -259,6 +269,8 @@ def _folder_channels(preset: PresetConfig, overridden: bool) -> tuple[PresetConf
     Returns:
         `(preset, note)`: the preset with its channels set, and one sentence for the run's log.
     """
+    from gan_zoo import data  # noqa: PLC0415 (TensorFlow: not for --help)
+
     channels, colour, gray = data.folder_channels(preset.dataset)
     found = f"{colour} colour and {gray} grayscale image files"
     if overridden:
