@@ -190,3 +190,24 @@ def handle_help(
     if any(arg in HELP_FLAGS for arg in argv):
         sys.stdout.write(help_text(doc, flag_values, module_name, common))
         sys.exit(0)
+
+
+def run_subcommand(define_flags, main, doc: str, flag_values, module_name: str, common, argv):
+    """A subcommand's `run`: quiet logs, define its flags, answer `--help`, then `app.run(main)`.
+
+    Args:
+        define_flags: `() -> None`, defines the subcommand's flags in `flag_values`.
+        main: absl's `main(argv)`; its return value is the exit status.
+        doc: str. The help text's description.
+        flag_values: absl `FlagValues` holding the flags.
+        module_name: str. The module whose flags are the subcommand's own.
+        common: list of str. The flags `--help` shows (`--helpfull` shows all).
+        argv: the program name, then the flags; None reads `sys.argv`.
+    """
+    from absl import app  # noqa: PLC0415 (this module stays stdlib-only at import)
+
+    argv = sys.argv if argv is None else argv
+    quiet_native_logs(argv[1:])
+    define_flags()
+    handle_help(doc, flag_values, module_name, common, argv[1:])
+    app.run(main, argv=argv)

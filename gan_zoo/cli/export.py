@@ -19,7 +19,7 @@ import os
 import re
 import sys
 
-from absl import app, flags, logging
+from absl import flags, logging
 
 from gan_zoo.cli import common
 
@@ -187,8 +187,4 @@ def main(argv):
 
 def run(argv: list[str] | None = None) -> None:
     """`gan-zoo export`: `argv` is the program name, then the flags; exits with its status."""
-    argv = sys.argv if argv is None else argv
-    common.quiet_native_logs(argv[1:])
-    define_flags()
-    common.handle_help(__doc__, FLAGS, __name__, COMMON_FLAGS, argv[1:])
-    app.run(main, argv=argv)
+    common.run_subcommand(define_flags, main, __doc__, FLAGS, __name__, COMMON_FLAGS, argv)

@@ -30,7 +30,7 @@ relative path) in --output_dir, plus a before/after grid at --output:
 import os
 import sys
 
-from absl import app, flags
+from absl import flags
 
 from gan_zoo.cli import common
 from gan_zoo.cli.image_files import list_images, load_images
@@ -373,8 +373,4 @@ def main(argv):
 
 def run(argv: list[str] | None = None) -> None:
     """`gan-zoo generate`: `argv` is the program name, then the flags; exits with its status."""
-    argv = sys.argv if argv is None else argv
-    common.quiet_native_logs(argv[1:])
-    define_flags()
-    common.handle_help(__doc__, FLAGS, __name__, COMMON_FLAGS, argv[1:])
-    app.run(main, argv=argv)
+    common.run_subcommand(define_flags, main, __doc__, FLAGS, __name__, COMMON_FLAGS, argv)

@@ -36,7 +36,7 @@ import os
 import sys
 import textwrap
 
-from absl import app, flags, logging
+from absl import flags, logging
 
 from gan_zoo.cli import common, config_flags
 
@@ -204,8 +204,4 @@ def main(argv):
 
 def run(argv: list[str] | None = None) -> None:
     """`gan-zoo train`: `argv` is the program name, then the flags; exits with main's status."""
-    argv = sys.argv if argv is None else argv
-    common.quiet_native_logs(argv[1:])
-    define_flags()
-    common.handle_help(help_doc(), FLAGS, __name__, COMMON_FLAGS, argv[1:])
-    app.run(main, argv=argv)
+    common.run_subcommand(define_flags, main, help_doc(), FLAGS, __name__, COMMON_FLAGS, argv)
