@@ -59,7 +59,7 @@ METADATA_FILE = "gan_zoo.json"
 # A test hook: None, or a function called with the stage an export has reached ("written":
 # the new SavedModel is complete in its temporary directory; "old_moved": the previous export
 # is at PATH.old and PATH is empty; "replaced": the new one is at PATH, PATH.old not yet
-# deleted). `examples/train.py` sets it (GAN_ZOO_KILL_IN_EXPORT) to kill itself there.
+# deleted). tests/fault_hooks.py sets it (GAN_ZOO_KILL_IN_EXPORT) to kill a run there.
 after_stage: Callable[[str], None] | None = None
 
 
