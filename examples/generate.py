@@ -4,7 +4,7 @@ import importlib.util
 import os
 import sys
 
-_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_ROOT = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
 sys.path.insert(0, _ROOT)  # this checkout's gan_zoo
 # TensorFlow's native log lines filtered before `import gan_zoo` loads it (common.py: stdlib).
 _SPEC = importlib.util.spec_from_file_location("_common", f"{_ROOT}/gan_zoo/cli/common.py")

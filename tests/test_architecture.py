@@ -55,6 +55,9 @@ ALLOWED = {
 # The families' shared modules; a family folder may import these and the `gan` family (whose
 # `GAN` model and networks the WGAN and conditional families extend), never another family.
 FAMILY_SHARED = {"registry", "config", "recipes"}
+# Attributes only some families' models have: generic code asks the registry instead (every
+# model has `serving_archive()` and `checkpoint_items()`: the protocol generic code calls).
+FAMILY_ATTRIBUTES = {"num_classes", "translate", "style_mixing", "latent_dim", "generator_a_to_b"}
 FAMILY_BASE = "gan"
 
 
@@ -182,6 +185,16 @@ def test_no_module_outside_the_families_asks_what_a_model_is():
                 ):
                     if "model" in text:
                         problems.append(f"{module}: {text}")
+            # getattr(model, "num_classes", None): the same question with a default.
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", "") == "getattr"
+                and len(node.args) == 3
+                and "model" in ast.unparse(node.args[0])
+                and isinstance(node.args[1], ast.Constant)
+                and node.args[1].value in FAMILY_ATTRIBUTES
+            ):
+                problems.append(f"{module}: {ast.unparse(node)}")
     assert not problems, "ask gan_zoo.families.family_of(model) instead:\n" + "\n".join(problems)
 
 

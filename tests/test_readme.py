@@ -195,7 +195,7 @@ def test_python_snippets_run_as_printed(tmp_path):
                 f"{_name(page)} python block {index + 1}:\n{block}\n{done.stderr[-3000:]}"
             )
             demo = work / "runs" / "demo" / "saved_model"
-            if "export_generator(" in code and not demo.exists():  # what `make demo` leaves
+            if "export_model(" in code and not demo.exists():  # what `make demo` leaves
                 shutil.copytree(work / "out" / "saved_model", demo)
 
 

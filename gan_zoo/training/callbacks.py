@@ -13,7 +13,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from gan_zoo import plotting
+from gan_zoo import families, plotting
 from gan_zoo.engine.random import sample_noise
 from gan_zoo.training import run_directory
 
@@ -73,8 +73,9 @@ class SampleGrid(keras.callbacks.Callback):
         path = os.path.join(self.directory, f"epoch_{epoch:04d}.png")
         title = f"{model.name} · epoch {epoch}"
         if len(model.sampling_generator.output_shape) == 4:
-            num_classes = getattr(model, "num_classes", None)
-            if num_classes:  # one class per row
+            conditional = families.family_of(model).task == "conditional"
+            num_classes = model.num_classes if conditional else None
+            if conditional:  # one class per row
                 columns = max(1, self.num_samples // num_classes)
                 noise = sample_noise(num_classes * columns, model.latent_dim, self.seed)
                 labels = np.repeat(np.arange(num_classes), columns)
