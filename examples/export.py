@@ -1,16 +1,11 @@
 """`gan-zoo export` run from a checkout, installed or not: python examples/export.py --help."""
 
-import importlib.util
 import os
 import sys
 
-_ROOT = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
-sys.path.insert(0, _ROOT)  # this checkout's gan_zoo
-# TensorFlow's native log lines filtered before `import gan_zoo` loads it (common.py: stdlib).
-_SPEC = importlib.util.spec_from_file_location("_common", f"{_ROOT}/gan_zoo/cli/common.py")
-_COMMON = importlib.util.module_from_spec(_SPEC)
-_SPEC.loader.exec_module(_COMMON)
-_COMMON.quiet_native_logs()
+# This checkout's gan_zoo. `import gan_zoo` loads no TensorFlow, and gan-zoo quiets TensorFlow's
+# native log lines before a subcommand imports it.
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
 
 from gan_zoo.cli import main  # noqa: E402
 

@@ -23,8 +23,12 @@ import sys
 # Keras finds a saved class by its registered name ("gan_zoo>GAN"), which exists only once the
 # module that defines it has been imported. Importing those modules imports TensorFlow, so they
 # are imported together with Keras: now if it is loaded, else right after its own import.
-_REGISTERING_MODULES = ("gan_zoo.families", "gan_zoo.layers", "gan_zoo.schedules")
-_REGISTERING_MODULES += ("gan_zoo.metrics.streaming",)
+_REGISTERING_MODULES = (
+    "gan_zoo.families",
+    "gan_zoo.layers",
+    "gan_zoo.schedules",
+    "gan_zoo.metrics.streaming",
+)
 
 
 def _register_keras_classes() -> None:

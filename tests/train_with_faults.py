@@ -7,7 +7,6 @@ GAN_ZOO_FINAL_WEIGHTS), then runs the train CLI with the same argv: the same fla
 exit status as `gan-zoo train`.
 """
 
-import importlib.util
 import os
 import sys
 
@@ -16,14 +15,12 @@ _ROOT = os.path.dirname(_TESTS)
 sys.path[:0] = [_TESTS, _ROOT]  # fault_hooks, then this checkout's gan_zoo
 
 if __name__ == "__main__":
-    # As examples/train.py: TensorFlow's native log lines filtered before gan_zoo loads it.
-    spec = importlib.util.spec_from_file_location("_common", f"{_ROOT}/gan_zoo/cli/common.py")
-    common = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(common)
+    # TensorFlow's native log lines filtered before the hooks import it (`import gan_zoo` and
+    # gan_zoo.cli load no TensorFlow).
+    from gan_zoo.cli import common, main
+
     common.quiet_native_logs(sys.argv[1:])
     import fault_hooks
-
-    from gan_zoo.cli import main
 
     fault_hooks.install_from_environment()
     sys.exit(main.main(["train", *sys.argv[1:]]))

@@ -114,10 +114,9 @@ def model_from_run(run_dir: str):
     """
     config = _read_run_config(run_dir)
     prefix = _newest_checkpoint(run_dir)
-    import tensorflow as tf
 
     from gan_zoo import families, precision
-    from gan_zoo.training import Checkpointer
+    from gan_zoo.training import Checkpointer, checkpointing
 
     run = config["run"]
     preset = families.from_dict(config["preset"])
@@ -126,12 +125,10 @@ def model_from_run(run_dir: str):
     checkpointer = Checkpointer(os.path.dirname(prefix))
     try:
         epoch = checkpointer.restore(model, path=prefix)
-    except (AssertionError, ValueError, IndexError, tf.errors.OpError) as error:
-        text = getattr(error, "message", None) or str(error) or type(error).__name__
-        reason = re.sub(r"\{\{[^}]*\}\}\s*", "", text.strip().splitlines()[0])  # TF's op name
+    except checkpointing.RESTORE_MISMATCH as error:
         raise ValueError(
             f"cannot export {run_dir}: its checkpoint {os.path.basename(prefix)} does not fit "
-            f"the model of its config.json ({reason[:300]})"
+            f"the model of its config.json ({checkpointing.mismatch_reason(error)})"
         ) from None
     metadata = {
         "preset": preset.name,

@@ -12,7 +12,6 @@ Example:
 ('conditional', 'conditional')
 """
 
-import dataclasses
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -243,8 +242,3 @@ def optimizer_factory(config: Any) -> Callable[[float], keras.optimizers.Optimiz
         return keras.optimizers.Adam(learning_rate, beta_1=config.beta_1, beta_2=config.beta_2)
 
     return make
-
-
-def fields_of(config_class: type) -> list[str]:
-    """The field names of a config class, in declaration order."""
-    return [field.name for field in dataclasses.fields(config_class)]

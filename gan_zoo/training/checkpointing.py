@@ -5,6 +5,7 @@
 check made before each save, `training_step` the step a model has trained.
 """
 
+import re
 from collections.abc import Callable
 
 import keras
@@ -171,3 +172,13 @@ def weights_are_finite(model: keras.Model) -> bool:
         if v.dtype in ("float16", "bfloat16", "float32", "float64")
     ]
     return bool(tf.reduce_all(checks)) if checks else True
+
+
+# What `Checkpointer.restore` raises when an intact checkpoint does not fit the model.
+RESTORE_MISMATCH = (AssertionError, ValueError, IndexError, tf.errors.OpError)
+
+
+def mismatch_reason(error: BaseException) -> str:
+    """The first line of a `RESTORE_MISMATCH` error, without TF's op name, at most 300 chars."""
+    text = getattr(error, "message", None) or str(error) or type(error).__name__
+    return re.sub(r"\{\{[^}]*\}\}\s*", "", text.strip().splitlines()[0])[:300]

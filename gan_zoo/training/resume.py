@@ -12,14 +12,20 @@ The directory's `config.json` must describe the same preset and networks (`check
 import json
 import math
 import os
-import re
 from typing import Any
 
 import keras
 import tensorflow as tf
 
 from gan_zoo.training import run_directory
-from gan_zoo.training.checkpointing import Checkpointer, checkpoint_items, number, training_step
+from gan_zoo.training.checkpointing import (
+    RESTORE_MISMATCH,
+    Checkpointer,
+    checkpoint_items,
+    mismatch_reason,
+    number,
+    training_step,
+)
 
 # Preset settings that shape the networks' and optimizers' variables: a run directory written
 # with other values cannot be resumed (its checkpoint would not fit). Everything else
@@ -161,12 +167,10 @@ def restore(run_dir: str, model: keras.Model, checkpointer: Checkpointer, prefix
     rates = {name: number(optimizer.learning_rate) for name, optimizer in optimizers.items()}
     try:
         epoch = checkpointer.restore(model, path=prefix)
-    except (AssertionError, ValueError, IndexError, tf.errors.OpError) as error:
-        text = getattr(error, "message", None) or str(error) or type(error).__name__
-        reason = re.sub(r"\{\{[^}]*\}\}\s*", "", text.strip().splitlines()[0])  # TF's op name
+    except RESTORE_MISMATCH as error:
         raise ValueError(
             f"cannot resume {run_dir}: its checkpoint {os.path.basename(prefix)} does not fit "
-            f"this command's model ({reason[:300]}); resume with the settings of its "
+            f"this command's model ({mismatch_reason(error)}); resume with the settings of its "
             "config.json, pass --restart to start over there, or use another --out_dir"
         ) from None
     # A float learning rate is an optimizer variable, so the checkpoint brought back the old
