@@ -19,7 +19,7 @@ $(STAMP): setup.cfg pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/python examples/train.py --preset=dcgan_digits --out_dir=$(DEMO_DIR) --verbose=2 $(DEMO_FLAGS)
+	$(BIN)/python examples/train.py --preset=dcgan_mnist --out_dir=$(DEMO_DIR) --verbose=2 $(DEMO_FLAGS)
 	$(BIN)/python examples/generate.py --model_dir=$(DEMO_DIR)/saved_model --num=64 --seed=0 --output=$(DEMO_DIR)/generated.png
 
 # Two pytest workers (pytest-xdist): most test time is single-threaded tracing, so two

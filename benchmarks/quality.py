@@ -1,6 +1,6 @@
-"""Sample quality against the published tables: the 2-D protocol, the digits and translation.
+"""Sample quality against the published tables: 2-D, real MNIST, Stacked MNIST, translation.
 
-Three suites (`--suite=2d,digits,translation`, all by default), each writing per-run JSON under
+Four suites (`--suite=2d,mnist,digits,translation`, all by default), each writing per-run JSON under
 its output folder (a rerun skips finished runs), `results.json` and a Markdown `table.md`:
 
 - **2d** — the VEEGAN protocol (Srivastava et al. 2017, Table 1; Metz et al. 2016): train on the
@@ -9,7 +9,16 @@ its output folder (a rerun skips finished runs), `results.json` and a Markdown `
   averaged over seeds; ours beside the published rows, plus the real-data floor (2,500
   held-out real points) and scatter plots of samples over the mixture centres.
   `gan_zoo.metrics.mode_coverage` documents the exact definitions.
-- **digits** — each `*_digits` preset trained on the embedded digits (its preset's epochs) and
+- **mnist** — each 28 px `*_mnist` preset trained on the 4,000 real MNIST digits of
+  `gan_zoo_mnist` (its preset's epochs; `--jobs=2` trains two at once) and evaluated offline
+  with the shipped MNIST classifier on 2,000 samples: FID and KID in its feature space,
+  precision/recall, class modes (of 10), KL to uniform, the rarest class's share (10·min_c
+  n_c / N: 1 is an even histogram) and CAS for conditional presets, each beside the real-vs-
+  real floor (1,000 held-out test digits against 2,000 training digits). `dcgan_stacked_mnist`
+  gives the Stacked-MNIST row: 26,000 samples (VEEGAN and PacGAN's count), each channel
+  classified, modes covered (of 1,000) and KL(mode histogram ‖ uniform), beside the published
+  rows and a real floor of 26,000 stacks drawn from the test digits.
+- **digits** — each `*_digits` preset trained on the embedded 8×8 digits (its preset's epochs) and
   evaluated offline with the shipped digits classifier: Fréchet distance in its feature space,
   precision/recall, class modes (of 10) with KL to uniform, and CAS for conditional presets;
   `dcgan_stacked_digits` gives the stacked-digits modes (of 1,000, as Stacked-MNIST). Every
@@ -24,6 +33,8 @@ its output folder (a rerun skips finished runs), `results.json` and a Markdown `
 
   python benchmarks/quality.py --suite=2d             # 5 seeds, 25,000 iterations (slow on CPU)
   python benchmarks/quality.py --suite=2d --seeds=1 --presets=gan_ring8 --jobs=2
+  python benchmarks/quality.py --suite=mnist --jobs=2    # the 28 px table (~1 hour, 2 cores)
+  python benchmarks/quality.py --suite=mnist --presets=dcgan_mnist,dcgan_stacked_mnist
   python benchmarks/quality.py --suite=digits --presets=dcgan_digits,cgan_digits
   python benchmarks/quality.py --suite=translation --from_runs=runs/gallery
 """
@@ -57,9 +68,32 @@ PRESETS_DIGITS = (
     "stylegan_digits",
     "dcgan_stacked_digits",
 )
+PRESETS_MNIST = (
+    "dcgan_mnist",
+    "gan_mnist",
+    "lsgan_mnist",
+    "sngan_mnist",
+    "wgan_mnist",
+    "wgan_gp_mnist",
+    "cgan_mnist",
+    "cgan_projection_mnist",
+    "acgan_mnist",
+    "stylegan_mnist",
+    "dcgan_stacked_mnist",
+)
 PRESETS_TRANSLATION = ("cyclegan_digits_thickness",)
-SUITES = ("2d", "digits", "translation")
+SUITES = ("2d", "mnist", "digits", "translation")
+STACKED_DATASETS = ("stacked_mnist", "stacked_digits")
+# Stacked MNIST: VEEGAN (Srivastava et al. 2017, Table 2) and PacGAN (Lin et al. 2018,
+# Table 2) generate 26,000 samples; R3GAN follows PacGAN's protocol.
 STACKED_PROTOCOL_SAMPLES = 26_000
+# (method, modes of 1,000, KL(generated ‖ uniform), source) on Stacked MNIST.
+PUBLISHED_STACKED = (
+    ("DCGAN", 99, 3.40, "VEEGAN, Table 2"),
+    ("PacDCGAN2", 1000, 0.06, "PacGAN, Table 2"),
+    ("StyleGAN2", 940, 0.42, "R3GAN paper"),
+    ("R3GAN", 1000, 0.029, "R3GAN paper"),
+)
 # (modes, % high quality) on ring8 and grid25: VEEGAN Table 1; WGAN-GP and GDPP rows from the
 # GDPP paper (Elfeki et al. 2019, Table 1).
 PUBLISHED = {
@@ -276,17 +310,38 @@ def suite_2d(args, names: list[str]) -> str:
 
 # (column title, report key, format) of the digits table; each shows "model (floor)".
 DIGITS_COLUMNS = (
-    ("FID (digits features)", "frechet_distance", "{:.2f}"),
+    ("FID (classifier features)", "frechet_distance", "{:.2f}"),
+    ("KID ×1000", "kid_x1000", "{:.1f}"),
     ("precision", "precision", "{:.2f}"),
     ("recall", "recall", "{:.2f}"),
     ("class modes", "class_modes_covered", "{:.0f}"),
     ("KL to uniform", "class_kl_to_uniform", "{:.3f}"),
+    ("rarest class", "rarest_class_share", "{:.2f}"),
     ("CAS", "cas", "{:.3f}"),
 )
 
 
-def run_digits(name: str, seed: int, out_dir: str, num_samples: int, from_runs: str | None):
+def _with_derived(scores: dict) -> dict:
+    """Scalar scores plus KID ×1000 and the rarest class's share 10·min n_c / N (1: even)."""
+    derived = dict(metrics.scalar_metrics(scores))
+    if "kid" in derived:
+        derived["kid_x1000"] = 1000 * derived["kid"]
+    histogram = scores.get("class_histogram")
+    if histogram and sum(histogram):
+        derived["rarest_class_share"] = len(histogram) * min(histogram) / sum(histogram)
+    return derived
+
+
+def run_digits(
+    name: str,
+    seed: int,
+    out_dir: str,
+    num_samples: int,
+    from_runs: str | None,
+    threads: int = 0,
+):
     """Trains `name` (or reuses `from_runs/<name>`) and evaluates it against its real data."""
+    _limit_threads(threads)
     from gan_zoo import training
 
     preset = families.get_preset(name)
@@ -299,15 +354,18 @@ def run_digits(name: str, seed: int, out_dir: str, num_samples: int, from_runs: 
         summary = training.train(config)
         source, model, seconds = "trained here", summary["model"], summary["seconds"]
         epochs = preset.epochs
-    chosen = ["frechet_distance", "precision_recall", "class_modes"]
+    chosen = ["frechet_distance", "kid", "precision_recall", "class_modes"]
     if families.family_of(preset).task == "conditional":
         chosen.append("cas")
     report = evaluation.evaluate_model(
         model, dataset=preset.dataset, metrics=chosen, num_samples=num_samples, seed=seed
     )
     at_floor_count = report.get("model_at_baseline_count", {})
+    # 8 rows of 10 samples (a conditional model's column k shows class k), for the docs.
+    samples = evaluation.ModelSource(model).sample(80, seed=seed)
+    plotting.save_image_grid(samples, os.path.join(out_dir, "grids", f"{name}.png"), columns=10)
     protocol = {}
-    if preset.dataset == "stacked_digits":
+    if preset.dataset in STACKED_DATASETS:
         # Stacked-MNIST counts modes over 26,000 samples (Metz et al. 2016; VEEGAN; PacGAN):
         # 2,000 cannot reach 1,000 modes (even real data covers ~1,000·(1 − e⁻²) ≈ 865).
         modes = evaluation.evaluate_model(
@@ -332,21 +390,24 @@ def run_digits(name: str, seed: int, out_dir: str, num_samples: int, from_runs: 
         "train_seconds": seconds,
         "extractor": report["extractor"],
         "num_samples": num_samples,
-        "model": metrics.scalar_metrics(report["model"]),
+        "model": _with_derived(report["model"]),
         "model_at_floor_count": metrics.scalar_metrics(at_floor_count),
-        "real_floor": metrics.scalar_metrics(report["real_baseline"]),
+        "real_floor": _with_derived(report["real_baseline"]),
         "notes": report.get("notes", []),
         "stacked_protocol": protocol,
     }
 
 
-def stacked_table(rows: list[dict]) -> str:
-    """Stacked-digits modes under the Stacked-MNIST sample count, beside the real floor."""
+def stacked_table(rows: list[dict], published: bool = False) -> str:
+    """Stacked modes under the Stacked-MNIST sample count, beside the real floor (and papers)."""
     lines = [
-        "| preset | samples | modes (of 1,000) | KL to uniform | real floor: modes "
+        "| model | samples | modes (of 1,000) | KL to uniform | real floor: modes "
         "| real floor: KL |",
         "|---|---:|---:|---:|---:|---:|",
     ]
+    if published:
+        for method, modes, kl, source in PUBLISHED_STACKED:
+            lines.append(f"| {method} ({source}) | 26,000 | {modes:,} | {kl} | – | – |")
     for row in rows:
         protocol = row.get("stacked_protocol")
         if not protocol:
@@ -357,7 +418,8 @@ def stacked_table(rows: list[dict]) -> str:
             f"{int(model['class_modes_covered'])} | {model['class_kl_to_uniform']:.3f} | "
             f"{int(floor['class_modes_covered'])} | {floor['class_kl_to_uniform']:.3f} |"
         )
-    return "\n".join(lines) if len(lines) > 2 else ""
+    has_rows = any(row.get("stacked_protocol") for row in rows)
+    return "\n".join(lines) if has_rows else ""
 
 
 def digits_table(rows: list[dict]) -> str:
@@ -384,17 +446,33 @@ def digits_table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def suite_digits(args, names: list[str]) -> str:
-    """Trains (or reuses) and evaluates every digits preset; returns the table."""
-    out_dir = os.path.join(args.out_dir, "quality_digits")
-    for name, path in _unfinished(out_dir, names, "_seed0_digits.json", args.force):
-        row = run_digits(name, 0, out_dir, args.digits_samples, args.from_runs)
+def suite_digits(args, names: list[str], folder: str = "quality_digits") -> str:
+    """Trains (or reuses) and evaluates every image preset of `names`; returns the table."""
+    out_dir = os.path.join(args.out_dir, folder)
+    todo = list(_unfinished(out_dir, names, "_seed0_digits.json", args.force))
+    threads = max(1, (os.cpu_count() or 1) // args.jobs) if args.jobs > 1 else 0
+    common = (0, out_dir, args.digits_samples, args.from_runs, threads)
+
+    def report(row, path):
         _save_json(row, path)
-        print(f"{name}: " + ", ".join(f"{k} {v:.3g}" for k, v in row["model"].items()), flush=True)
+        scores = ", ".join(f"{k} {v:.3g}" for k, v in row["model"].items())
+        print(f"{row['preset']}: {scores}, {row['train_seconds'] or 0:.0f} s", flush=True)
+
+    if args.jobs == 1:
+        for name, path in todo:
+            report(run_digits(name, *common), path)
+    else:
+        context = multiprocessing.get_context("spawn")  # fresh TensorFlow thread pools
+        with concurrent.futures.ProcessPoolExecutor(
+            args.jobs, mp_context=context, max_tasks_per_child=1
+        ) as pool:
+            futures = {pool.submit(run_digits, name, *common): path for name, path in todo}
+            for future in concurrent.futures.as_completed(futures):
+                report(future.result(), futures[future])
     rows = [r for r in load_rows(out_dir, "_digits.json") if r["preset"] in names]
     _save_json(rows, os.path.join(out_dir, "results.json"))
-    markdown = digits_table(rows)
-    stacked = stacked_table(rows)
+    markdown = digits_table([r for r in rows if r["dataset"] not in STACKED_DATASETS])
+    stacked = stacked_table(rows, published=folder == "quality_mnist")
     if stacked:
         markdown += "\n\nStacked digits at the Stacked-MNIST sample count:\n\n" + stacked
     with open(os.path.join(out_dir, "table.md"), "w") as f:
@@ -482,7 +560,9 @@ def suite_translation(args, names: list[str]) -> str:
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--suite", default="2d,digits,translation", help="comma-separated: 2d, digits, translation"
+        "--suite",
+        default="2d,mnist,digits,translation",
+        help="comma-separated: 2d, mnist, digits, translation",
     )
     parser.add_argument(
         "--presets", default=None, help="comma-separated presets; default: all of the suite's"
@@ -494,14 +574,17 @@ def main():
         "--digits_samples", type=int, default=2_000, help="digits: generated images scored"
     )
     parser.add_argument(
-        "--from_runs", default=None, help="digits, translation: evaluate DIR/<preset> runs"
+        "--from_runs",
+        default=None,
+        help="mnist, digits, translation: evaluate DIR/<preset> runs",
     )
     parser.add_argument("--out_dir", default="bench_results")
     parser.add_argument(
         "--jobs",
         type=int,
         default=1,
-        help="2d: runs trained at once, each in its own process with cores/jobs threads "
+        help="2d, mnist, digits: runs trained at once, each in its own process with cores/jobs "
+        "threads "
         "(on 2 cores, 2 jobs of 1 thread finish a batch of runs sooner than 1 job of 2)",
     )
     parser.add_argument(
@@ -523,10 +606,16 @@ def main():
     requested = args.presets.split(",") if args.presets else None
     suite_presets = {
         "2d": PRESETS_2D,
+        "mnist": PRESETS_MNIST,
         "digits": PRESETS_DIGITS,
         "translation": PRESETS_TRANSLATION,
     }
-    run_suite = {"2d": suite_2d, "digits": suite_digits, "translation": suite_translation}
+    run_suite = {
+        "2d": suite_2d,
+        "mnist": lambda args, names: suite_digits(args, names, folder="quality_mnist"),
+        "digits": suite_digits,
+        "translation": suite_translation,
+    }
     known = set(families.list_presets())
     for name in requested or []:
         if name not in known or not any(name in suite_presets[s] for s in suites):

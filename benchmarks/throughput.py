@@ -73,7 +73,14 @@ DEFAULT_STEPS = {
 }
 FALLBACK_STEPS = 5
 WARMUP_STEPS = 2
-OFFLINE_DATASETS = ("gan_zoo_digits", "stacked_digits", "digits_thickness", "gaussian_mixture/")
+OFFLINE_DATASETS = (
+    "gan_zoo_mnist",
+    "gan_zoo_digits",
+    "stacked_mnist",
+    "stacked_digits",
+    "digits_thickness",
+    "gaussian_mixture/",
+)
 STAND_IN_DATASET = "gan_zoo_digits"
 
 FLAGS = flags.FLAGS

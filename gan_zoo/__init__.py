@@ -99,6 +99,7 @@ _SUBMODULES = (
     "models",
     "plotting",
     "presets",
+    "pretrained",
     "serving",
     "training",
 )
@@ -111,11 +112,16 @@ def list_presets() -> list[str]:
     return families.list_presets()
 
 
-def build(name: str, **overrides):
-    """Builds the compiled model of preset `name`; see `gan_zoo.families.build`."""
+def build(name: str, *, pretrained: bool = False, **overrides):
+    """Builds the compiled model of preset `name`; see `gan_zoo.families.build`.
+
+    `pretrained=True` loads the preset's shipped generator weights (offline; presets with
+    weights: `gan_zoo.pretrained.available()`). `seed`, `compile_kwargs` and preset fields
+    pass through as keywords.
+    """
     from gan_zoo import families  # noqa: PLC0415 (imports TensorFlow on first use)
 
-    return families.build(name, **overrides)
+    return families.build(name, pretrained=pretrained, **overrides)
 
 
 def __getattr__(name: str):

@@ -23,6 +23,7 @@ LAYER_OF = {
     "builders": "networks",
     "engine": "engine",
     "families": "families",
+    "pretrained": "families",
     "export": "export",
     "evaluation": "evaluation",
     "training": "training",

@@ -11,8 +11,9 @@ real data against the training data (the real-vs-real baseline):
   gan-zoo evaluate --model_dir=runs/ring --dataset=gaussian_mixture/ring8
 
 The dataset defaults to the run's (config.json) or the preset's named in gan_zoo.json, else
-gan_zoo_digits. The feature extractor defaults to the shipped digits classifier for 1-channel
-gan_zoo_digits, to the same classifier per channel for 3-channel stacked_digits (1,000 class
+gan_zoo_digits. The feature extractor defaults to the shipped MNIST classifier for 1-channel
+gan_zoo_mnist or mnist (the 8x8 one for gan_zoo_digits), to the same classifier per channel for
+3-channel stacked_mnist or stacked_digits (1,000 class
 modes), and to Keras' InceptionV3 otherwise, which needs --inception_weights (a local .h5
 file), $GAN_ZOO_INCEPTION_WEIGHTS or --allow_download. Numbers from any extractor are
 comparable between gan_zoo runs, not with published FID/IS tables (see
@@ -62,8 +63,9 @@ def define_flags() -> None:
     flags.DEFINE_string(
         "extractor",
         None,
-        "Feature extractor: digits, stacked_digits or inception_v3. Default: digits for 1-channel "
-        "gan_zoo_digits, stacked_digits for 3-channel stacked_digits, else inception_v3.",
+        "Feature extractor: mnist, stacked_mnist, digits, stacked_digits or inception_v3. "
+        "Default: mnist for 1-channel gan_zoo_mnist or mnist, stacked_mnist for 3-channel "
+        "stacked_mnist, digits / stacked_digits for the 8x8 ones, else inception_v3.",
     )
     flags.DEFINE_string("inception_weights", None, "Local InceptionV3 weights file (.h5).")
     flags.DEFINE_bool(

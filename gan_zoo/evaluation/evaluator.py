@@ -40,10 +40,12 @@ class ModelEvaluator:
         num_samples: generated samples, and the cap on real examples per split. Defaults to
             2000.
         seed: seeds the samples and KID's subsets. Defaults to 0.
-        extractor: `"digits"`, `"stacked_digits"`, `"inception_v3"`, a `FeatureExtractor`,
-            or None: `"digits"` for 1-channel images of `gan_zoo_digits`, `"stacked_digits"`
-            for 3-channel images of `stacked_digits` (its class modes then count the 1,000
-            digit triples), else `"inception_v3"` (which needs weights). Defaults to None.
+        extractor: `"mnist"`, `"stacked_mnist"`, `"digits"`, `"stacked_digits"`,
+            `"inception_v3"`, a `FeatureExtractor`, or None: the shipped classifier of the
+            dataset where there is one (`DEFAULT_EXTRACTORS`: `"mnist"` for 1-channel
+            `gan_zoo_mnist` or `mnist`, `"stacked_mnist"` for 3-channel `stacked_mnist`, whose
+            class modes then count the 1,000 digit triples, `"digits"` and `"stacked_digits"`
+            for the 8×8 ones), else `"inception_v3"` (which needs weights). Defaults to None.
         inception_weights: local InceptionV3 weights file. Defaults to None.
         allow_download: let Keras download the InceptionV3 ImageNet weights. Defaults to False.
         data_dir: TFDS data directory. Defaults to None.
@@ -195,13 +197,20 @@ class ModelEvaluator:
         return self._real[key]
 
 
+# (dataset, channels) → the shipped extractor that measures it; "inception_v3" otherwise. The
+# full TFDS `mnist` is measured with the classifier of the embedded MNIST digits too.
+DEFAULT_EXTRACTORS = {
+    ("gan_zoo_mnist", 1): "mnist",
+    ("mnist", 1): "mnist",
+    ("stacked_mnist", 3): "stacked_mnist",
+    ("gan_zoo_digits", 1): "digits",
+    ("stacked_digits", 3): "stacked_digits",
+}
+
+
 def _default_extractor(dataset: str, shape) -> str:
     """The `EXTRACTORS` name used when none is given: the shipped classifiers where they apply."""
-    if dataset == "gan_zoo_digits" and shape[-1] == 1:
-        return "digits"
-    if dataset == "stacked_digits" and shape[-1] == 3:
-        return "stacked_digits"
-    return "inception_v3"
+    return DEFAULT_EXTRACTORS.get((dataset, shape[-1]), "inception_v3")
 
 
 def evaluate_model(
@@ -238,9 +247,8 @@ def evaluate_model(
         num_samples: generated samples and the cap on real examples per split.
             Defaults to 2000.
         seed: seeds the samples and KID's subsets. Defaults to 0.
-        extractor: `"digits"`, `"stacked_digits"`, `"inception_v3"`, a `FeatureExtractor`
-            or None (`"digits"` for 1-channel `gan_zoo_digits`, `"stacked_digits"` for
-            3-channel `stacked_digits`, else `"inception_v3"`).
+        extractor: an `EXTRACTORS` name, a `FeatureExtractor` or None (the shipped classifier
+            of the dataset where there is one, see `Evaluator`; else `"inception_v3"`).
         inception_weights: local InceptionV3 weights file.
         allow_download: let Keras download the InceptionV3 ImageNet weights.
         data_dir: TFDS data directory.

@@ -14,6 +14,11 @@ WGAN_GP = "Gulrajani et al. 2017, arXiv:1704.00028"
 
 # The embedded 8x8 digits served at 32 px.
 DIGITS = {"dataset": "gan_zoo_digits", "image_size": 32, "channels": 1}
+# The embedded 5,000 real MNIST digits at 28 px (offline); `--dataset=mnist` trains the same
+# preset on TFDS's full 60,000 (downloaded on first use).
+MNIST = {"dataset": "gan_zoo_mnist", "image_size": 28, "channels": 1}
+# 4,000 training digits at batch 64: 62 steps per epoch.
+MNIST_STEPS_PER_EPOCH = 62
 # DCGAN networks narrowed for 32 px digits.
 SMALL_DCGAN = {
     "generator_kwargs": {"base_filters": 32},

@@ -205,7 +205,14 @@ def get_preset(name: str) -> Any:
     return _PRESETS[name]
 
 
-def build(name: Any, seed: int = 0, compile_kwargs: dict | None = None, **overrides) -> keras.Model:
+def build(
+    name: Any,
+    seed: int = 0,
+    compile_kwargs: dict | None = None,
+    *,
+    pretrained: bool = False,
+    **overrides,
+) -> keras.Model:
     """Builds and compiles the model of a preset; call inside `strategy.scope()` to distribute.
 
     Args:
@@ -213,19 +220,42 @@ def build(name: Any, seed: int = 0, compile_kwargs: dict | None = None, **overri
         seed: int. Seeds weight initialisation and every random draw of training.
         compile_kwargs: dict or None. Extra `compile()` arguments (`jit_compile`,
             `steps_per_execution`).
-        **overrides: preset fields to change, e.g. `latent_dim=64`.
+        pretrained: bool. Load the preset's pretrained generator weights shipped in
+            `gan_zoo/pretrained/` (offline; `gan_zoo.pretrained.available()` lists the presets
+            that have them) into the sampling generator and the generator. The discriminator
+            and optimizers stay fresh. Defaults to False.
+        **overrides: preset fields to change, e.g. `latent_dim=64`. With `pretrained=True`
+            only fields that keep the generator's shapes may change (not `latent_dim`,
+            `image_size`, `channels`, `architecture`, `generator_kwargs`, `num_classes`, ...).
 
     Returns:
         A compiled model of the preset's family (`generate(num, seed=None)` for noise-to-sample
-        families, `translate_a_to_b(images)` for translation).
+        families: float32 `[num, H, W, C]` images in [-1, 1], or `[num, 2]` points;
+        `translate_a_to_b(images)` for translation).
 
     Raises:
-        ValueError: an unknown preset, or an override the family does not accept.
+        ValueError: an unknown preset, or an override the family does not accept; with
+            `pretrained=True`, a preset without shipped weights (the message lists those
+            with weights), an override that changes the generator's shapes (naming the
+            field), or a missing or damaged weights file (naming it).
+
+    Example:
+    >>> model = build("dcgan_mnist", pretrained=True)  # doctest: +SKIP
+    >>> model.generate(16, seed=0).shape  # doctest: +SKIP
+    (16, 28, 28, 1)
     """
     config = get_preset(name) if isinstance(name, str) else name
     config = config.replace(**overrides) if overrides else config
+    if pretrained:
+        # Imported here: `import gan_zoo` stays light, and it is needed only with weights.
+        from gan_zoo import pretrained as pretrained_weights  # noqa: PLC0415
+
+        pretrained_weights.check_compatible(config)  # before the (maybe large) build
     keras.utils.set_random_seed(seed)
-    return family_of(config).build(config, seed, compile_kwargs)
+    model = family_of(config).build(config, seed, compile_kwargs)
+    if pretrained:
+        pretrained_weights.load_pretrained(model, config)
+    return model
 
 
 def optimizer_factory(config: Any) -> Callable[[float], keras.optimizers.Optimizer]:

@@ -22,12 +22,17 @@ from gan_zoo.metrics.digits_classifier import (
     HELD_OUT_ACCURACY,
     DigitsClassifier,
     build_digits_classifier,
+    classifier_record,
+    load_classifier,
     load_digits_classifier,
+    load_mnist_classifier,
 )
 from gan_zoo.metrics.features import (
     DigitsFeatures,
     FeatureExtractor,
     InceptionV3Features,
+    MnistFeatures,
+    StackedMnistFeatures,
     get_extractor,
 )
 from gan_zoo.metrics.functional import (
@@ -58,6 +63,8 @@ __all__ = [
     "ClassModeCoverage",
     "DigitsClassifier",
     "DigitsFeatures",
+    "MnistFeatures",
+    "StackedMnistFeatures",
     "FeatureExtractor",
     "FrechetDistance",
     "InceptionScore",
@@ -80,7 +87,10 @@ __all__ = [
     "kernel_distance",
     "kernel_inception_distance",
     "list_metrics",
+    "classifier_record",
+    "load_classifier",
     "load_digits_classifier",
+    "load_mnist_classifier",
     "mode_coverage",
     "precision_recall",
     "register_metric",

@@ -1,12 +1,16 @@
-"""A small digits classifier shipped with gan_zoo: offline features and class predictions.
+"""Two small digit classifiers shipped with gan_zoo: offline features and class predictions.
 
-The classifier is a CNN trained on the `train` split of the embedded `gan_zoo_digits` dataset
-(scikit-learn's 8×8 digits) served at 32 px, by `scripts/train_digits_classifier.py`
-(reproducible: fixed seeds, deterministic ops). Its weights ship inside the package
-(`WEIGHTS_PATH`, 0.36 MB), so nothing downloads. Its held-out accuracy on the `test` split is
-`HELD_OUT_ACCURACY` = 1.0 (364 of 364 images; train split 99.9%); the training run's record
-sits next to the weights (`weights/digits_classifier.json`). Training (15 epochs) took 50 to
-90 s on 2 shared CPU cores, and gives bit-identical weights when rerun on the same machine.
+One CNN (`build_digits_classifier`), trained twice by `scripts/train_digits_classifier.py`
+(reproducible: fixed seeds, deterministic ops), with weights inside the package so that
+nothing downloads (`CLASSIFIERS` lists them; each training run's record sits next to its
+weights as JSON):
+
+- `mnist` (`load_mnist_classifier`): trained on the 4,000 real 28×28 digits of the `train`
+  split of `gan_zoo_mnist`; held-out accuracy on its 1,000 `test` digits in the record
+  (`classifier_record("mnist")`). The feature space of every 28 px quality figure.
+- `digits` (`load_digits_classifier`): trained on scikit-learn's 8×8 digits (`gan_zoo_digits`
+  `train`, 1,433 images) served at 32 px; 364/364 on its test split. Serves the fast 8×8
+  presets the tests train.
 
 Uses:
 
@@ -18,12 +22,14 @@ Uses:
   the channels of one image, as in Stacked-MNIST; see `gan_zoo.data.stacked_digits`).
 
 Example:
->>> clf = load_digits_classifier()
->>> feats = clf.features(images)  # images float32 [N, 32, 32, 1] in [-1, 1] → [N, 128]
+>>> clf = load_mnist_classifier()
+>>> feats = clf.features(images)  # images float32 [N, 28, 28, 1] in [-1, 1] → [N, 128]
 >>> labels = clf.predict(images)  # int64 [N] in 0..9
 """
 
+import dataclasses
 import functools
+import json
 import os
 import pathlib
 
@@ -34,21 +40,85 @@ import tensorflow as tf
 IMAGE_SIZE = 32
 NUM_CLASSES = 10
 FEATURE_DIM = 128
-WEIGHTS_PATH = pathlib.Path(__file__).resolve().parent / "weights" / "digits_classifier.weights.h5"
-RECORD_PATH = WEIGHTS_PATH.with_name("digits_classifier.json")
-# Accuracy of the shipped weights on the 364 images of the `gan_zoo_digits` `test` split at
+WEIGHTS_DIR = pathlib.Path(__file__).resolve().parent / "weights"
+
+
+@dataclasses.dataclass(frozen=True)
+class ClassifierSpec:
+    """One shipped classifier: the data it was trained on and how its network is built.
+
+    Attributes:
+        name: `"mnist"` or `"digits"`.
+        dataset: the embedded dataset whose `train` split trained it (`test` measures it).
+        image_size: input side; images of another size are resized to it.
+        stem_strides: stride of the first convolution (2 for 8×8 digits served at 32 px,
+            where it loses nothing; 1 for real 28 px digits).
+        width: multiplier of every convolution's filters.
+        augmentation: the training script's augmentation (`shift` or `affine`).
+    """
+
+    name: str
+    dataset: str
+    image_size: int
+    stem_strides: int
+    width: int = 1
+    augmentation: str = "shift"
+
+    @property
+    def weights_path(self) -> pathlib.Path:
+        """The shipped `.weights.h5` file."""
+        return WEIGHTS_DIR / f"{self.name}_classifier.weights.h5"
+
+    @property
+    def record_path(self) -> pathlib.Path:
+        """The JSON record of the training run that made the weights."""
+        return WEIGHTS_DIR / f"{self.name}_classifier.json"
+
+
+CLASSIFIERS = {
+    "mnist": ClassifierSpec("mnist", "gan_zoo_mnist", 28, 1, width=1, augmentation="affine"),
+    "digits": ClassifierSpec("digits", "gan_zoo_digits", 32, 2),
+}
+WEIGHTS_PATH = CLASSIFIERS["digits"].weights_path
+RECORD_PATH = CLASSIFIERS["digits"].record_path
+# Accuracy of the shipped 8×8 weights on the 364 images of the `gan_zoo_digits` `test` split at
 # 32 px, as measured by scripts/train_digits_classifier.py (also in RECORD_PATH): 364/364.
 # With 364 test images this bounds the true error rate below ~0.8% (95%, rule of three).
 HELD_OUT_ACCURACY = 1.0
+
+
+def classifier_spec(name: str) -> ClassifierSpec:
+    """The `ClassifierSpec` called `name` (`"mnist"` or `"digits"`).
+
+    Raises:
+        ValueError: an unknown name, listing the valid ones.
+    """
+    if name not in CLASSIFIERS:
+        raise ValueError(f"unknown classifier {name!r}; valid: {', '.join(CLASSIFIERS)}")
+    return CLASSIFIERS[name]
+
+
+def classifier_record(name: str) -> dict:
+    """The training record shipped beside classifier `name`'s weights (accuracy, settings).
+
+    Raises:
+        ValueError: an unknown name.
+        FileNotFoundError: the record is missing.
+    """
+    with open(classifier_spec(name).record_path) as f:
+        return json.load(f)
+
 
 # Float images beyond this magnitude are taken for another scale (e.g. 0..255) and rejected.
 _FLOAT_RANGE_LIMIT = 2.0
 
 
-def build_digits_classifier(image_size: int = IMAGE_SIZE, channels: int = 1) -> keras.Model:
+def build_digits_classifier(
+    image_size: int = IMAGE_SIZE, channels: int = 1, stem_strides: int = 2, width: int = 1
+) -> keras.Model:
     """Builds the (untrained) digits classifier network.
 
-    3×3 convolutions, each followed by batch norm and ReLU: a stride-2 stem of 32 filters,
+    3×3 convolutions, each followed by batch norm and ReLU: a stem of 32 filters,
     a 32-filter conv and 2×2 max pooling, two 64-filter convs and 2×2 max pooling; then global
     average pooling, dropout, a 128-unit ReLU `Dense` layer named `features`, dropout, and a
     10-unit `Dense` layer named `logits` (unnormalised class scores). About 75k parameters.
@@ -56,19 +126,23 @@ def build_digits_classifier(image_size: int = IMAGE_SIZE, channels: int = 1) -> 
     Args:
         image_size: input height and width. Defaults to 32, the size the digits presets use.
         channels: input channels. Defaults to 1 (the shipped weights are for 1).
+        stem_strides: stride of the stem: 2 for 8×8 digits served at 32 px (the `digits`
+            weights), 1 for real 28 px digits (the `mnist` weights). Defaults to 2.
+        width: multiplier of every convolution's filters (1: 32, 32, 64, 64; the `mnist`
+            weights use 2). Defaults to 1.
 
     Returns:
         A functional `keras.Model` named `digits_classifier` mapping float32
         [B, image_size, image_size, channels] images in [-1, 1] to logits [B, 10].
     """
     inputs = keras.Input((image_size, image_size, channels), name="images")
-    # The digits are 8×8 images served at 32 px: a stride-2 stem loses nothing and quarters
-    # the cost of every later layer.
-    x = _conv_bn_relu(inputs, 32, "stem", strides=2)
-    x = _conv_bn_relu(x, 32, "block1_conv1")
+    # 8×8 digits served at 32 px: a stride-2 stem loses nothing and quarters the cost of every
+    # later layer. Real 28 px digits keep their resolution (stride 1).
+    x = _conv_bn_relu(inputs, 32 * width, "stem", strides=stem_strides)
+    x = _conv_bn_relu(x, 32 * width, "block1_conv1")
     x = keras.layers.MaxPooling2D(2, name="block1_pool")(x)
-    x = _conv_bn_relu(x, 64, "block2_conv1")
-    x = _conv_bn_relu(x, 64, "block2_conv2")
+    x = _conv_bn_relu(x, 64 * width, "block2_conv1")
+    x = _conv_bn_relu(x, 64 * width, "block2_conv2")
     x = keras.layers.MaxPooling2D(2, name="block2_pool")(x)
     x = keras.layers.GlobalAveragePooling2D(name="global_pool")(x)
     x = keras.layers.Dropout(0.2, name="pool_dropout")(x)
@@ -92,8 +166,8 @@ class DigitsClassifier:
 
     Inputs to every method are images [N, H, W, C] as a NumPy array or tensor: float in
     [-1, 1] (gan_zoo's convention; values are clipped to [-1, 1]) or uint8 in 0..255 (mapped
-    with `x / 127.5 - 1`). Images of another size are resized to 32×32 (bilinear,
-    antialiased, as `gan_zoo.data.make_dataset` resizes). Inference runs in batches in
+    with `x / 127.5 - 1`). Images of another size are resized to the network's input size
+    (bilinear, antialiased, as `gan_zoo.data.make_dataset` resizes). Inference runs in batches in
     inference mode (batch norm uses its moving statistics, dropout is off).
 
     Build one with `load_digits_classifier()` (shipped weights, cached) or wrap a model of
@@ -271,26 +345,42 @@ def check_images(images, channels: int | tuple[int, ...], kind: str = "") -> np.
 
 
 @functools.lru_cache(maxsize=8)
-def load_digits_classifier(weights_path: str | os.PathLike | None = None) -> DigitsClassifier:
-    """Loads the classifier with the weights shipped in the package (cached; nothing downloads).
+def load_classifier(
+    name: str = "mnist", weights_path: str | os.PathLike | None = None
+) -> DigitsClassifier:
+    """Loads shipped classifier `name` (cached; nothing downloads).
 
     Args:
-        weights_path: a `.weights.h5` file of `build_digits_classifier()`; None loads the
-            shipped `WEIGHTS_PATH`. Defaults to None.
+        name: `"mnist"` (real 28 px digits) or `"digits"` (8×8 digits at 32 px). Defaults to
+            `"mnist"`.
+        weights_path: a `.weights.h5` file of the same network; None loads the shipped one.
+            Defaults to None.
 
     Returns:
-        A `DigitsClassifier` (the same object on every call with the same argument).
+        A `DigitsClassifier` (the same object on every call with the same arguments).
 
     Raises:
+        ValueError: an unknown name.
         FileNotFoundError: if the weights file is missing (e.g. an install without package
-            data); `scripts/train_digits_classifier.py` recreates it.
+            data); `scripts/train_digits_classifier.py --classifier=NAME` recreates it.
     """
-    path = pathlib.Path(weights_path) if weights_path is not None else WEIGHTS_PATH
+    spec = classifier_spec(name)
+    path = pathlib.Path(weights_path) if weights_path is not None else spec.weights_path
     if not path.is_file():
         raise FileNotFoundError(
-            f"digits classifier weights not found at {str(path)!r}; "
-            "run scripts/train_digits_classifier.py to create them"
+            f"{name} classifier weights not found at {str(path)!r}; "
+            f"run scripts/train_digits_classifier.py --classifier={name} to create them"
         )
-    model = build_digits_classifier()
+    model = build_digits_classifier(spec.image_size, 1, spec.stem_strides, spec.width)
     model.load_weights(str(path))
     return DigitsClassifier(model)
+
+
+def load_mnist_classifier(weights_path: str | os.PathLike | None = None) -> DigitsClassifier:
+    """`load_classifier("mnist", weights_path)`: the classifier of real 28 px MNIST digits."""
+    return load_classifier("mnist", weights_path)
+
+
+def load_digits_classifier(weights_path: str | os.PathLike | None = None) -> DigitsClassifier:
+    """`load_classifier("digits", weights_path)`: the classifier of the 8×8 digits at 32 px."""
+    return load_classifier("digits", weights_path)

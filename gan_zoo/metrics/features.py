@@ -2,15 +2,19 @@
 
 A `FeatureExtractor` maps images to the feature vectors the Fréchet distance, KID and the k-NN
 metrics compare, and (when it has a classifier head) to class probabilities for the Inception
-Score and the class-mode metrics. Three ship with gan_zoo:
+Score and the class-mode metrics. Five ship with gan_zoo:
 
-- `DigitsFeatures` (`"gan_zoo_digits_classifier"`): the small digits classifier shipped inside
-  the package (`gan_zoo.metrics.digits_classifier`): 128-d penultimate features, 10-class
-  probabilities. Offline, fast on CPU; meaningful for 1-channel digit images only.
-- `StackedDigitsFeatures` (`"gan_zoo_stacked_digits_classifier"`): the same classifier run on
-  each channel of 3-channel stacked digits (`stacked_digits`, the Stacked-MNIST benchmark):
+- `MnistFeatures` (`"gan_zoo_mnist_classifier"`): the classifier of real 28 px MNIST digits
+  shipped inside the package (`gan_zoo.metrics.digits_classifier`, trained on the 4,000
+  `gan_zoo_mnist` train digits): 128-d penultimate features, 10-class probabilities. Offline,
+  fast on CPU; the feature space of every 28 px figure.
+- `StackedMnistFeatures` (`"gan_zoo_stacked_mnist_classifier"`): the same classifier run on
+  each channel of 3-channel stacked MNIST (`stacked_mnist`, the Stacked-MNIST benchmark):
   384-d features (the three channels' 128-d features side by side) and 1,000-class
   probabilities (one class per digit triple). Offline.
+- `DigitsFeatures` (`"gan_zoo_digits_classifier"`) and `StackedDigitsFeatures`
+  (`"gan_zoo_stacked_digits_classifier"`): the same two for scikit-learn's 8×8 digits at
+  32 px (`gan_zoo_digits`, `stacked_digits`), which the fast presets train on.
 - `InceptionV3Features` (`"keras_inception_v3_imagenet"`): `keras.applications.InceptionV3`
   with its ImageNet weights: the 2048-d average-pool features (the FID feature layer) and the
   1000-class softmax (for the Inception Score). The weights come from a local file, or are
@@ -21,7 +25,7 @@ No extractor gives numbers comparable to published FID / IS tables
 `InceptionV3Features` for why.
 
 Example:
->>> extractor = get_extractor("digits")
+>>> extractor = get_extractor("mnist")
 >>> feats, probs = extractor.compute(images)  # [N, 128] float32, [N, 10] float32
 """
 
@@ -44,7 +48,9 @@ __all__ = [
     "DigitsFeatures",
     "FeatureExtractor",
     "InceptionV3Features",
+    "MnistFeatures",
     "StackedDigitsFeatures",
+    "StackedMnistFeatures",
     "get_extractor",
 ]
 
@@ -126,46 +132,60 @@ class FeatureExtractor(abc.ABC):
 
 
 class DigitsFeatures(FeatureExtractor):
-    """The digits classifier shipped with gan_zoo as a feature extractor (offline).
+    """The 8×8-digits classifier shipped with gan_zoo as a feature extractor (offline).
 
     Features are the 128-d penultimate (`features` layer, post-ReLU) activations of
     `gan_zoo.metrics.digits_classifier`; probabilities its 10-class softmax. Images must have
-    1 channel; any size is resized to 32 px by the classifier (bilinear, antialiased). The
-    classifier was trained on the `train` split of `gan_zoo_digits`, so its feature space is
-    meaningful for those digits; for other datasets it is a consistent but arbitrary space.
+    1 channel; any size is resized to the classifier's input size (bilinear, antialiased).
+    This one was trained on the `train` split of `gan_zoo_digits` (32 px), so its feature space
+    is meaningful for those digits; for other datasets it is a consistent but arbitrary space.
 
     Args:
-        weights_path: a `.weights.h5` file of `build_digits_classifier()`; None for the shipped
-            weights. Defaults to None.
+        weights_path: a `.weights.h5` file of the same network; None for the shipped weights.
+            Defaults to None.
     """
 
     name = "gan_zoo_digits_classifier"
+    classifier = "digits"
     channels = (1,)
     comparable_to_published = False
 
     def __init__(self, weights_path: str | os.PathLike | None = None):
         from gan_zoo.metrics.digits_classifier import (
             FEATURE_DIM,
-            IMAGE_SIZE,
             NUM_CLASSES,
-            load_digits_classifier,
+            classifier_spec,
+            load_classifier,
         )
 
-        self.classifier = load_digits_classifier(weights_path)
+        spec = classifier_spec(self.classifier)
+        self.classifier_model = load_classifier(self.classifier, weights_path)
         self.weights = str(weights_path) if weights_path is not None else "shipped"
-        self.image_size = IMAGE_SIZE
+        self.image_size = spec.image_size
         self.feature_dim = FEATURE_DIM
         self.num_classes = NUM_CLASSES
         self.description = (
-            "gan_zoo's digits classifier (trained on gan_zoo_digits train, 32 px): 128-d "
-            f"penultimate features, 10-class softmax; weights: {self.weights}"
+            f"gan_zoo's {self.classifier} classifier (trained on {spec.dataset} train, "
+            f"{spec.image_size} px): 128-d penultimate features, 10-class softmax; "
+            f"weights: {self.weights}"
         )
 
     def compute(self, images, batch_size: int | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Features `[N, 128]` and probabilities `[N, 10]`; see `FeatureExtractor.compute`."""
-        features, logits = self.classifier._run(images, batch_size or 256)
+        features, logits = self.classifier_model._run(images, batch_size or 256)
         probabilities = tf.nn.softmax(logits, axis=-1).numpy().astype(np.float32)
         return features.astype(np.float32), probabilities
+
+
+class MnistFeatures(DigitsFeatures):
+    """The classifier of real 28 px MNIST digits shipped with gan_zoo (offline).
+
+    As `DigitsFeatures`, with the `mnist` weights: trained on the 4,000 `train` digits of
+    `gan_zoo_mnist` at 28 px (held-out accuracy in `classifier_record("mnist")`).
+    """
+
+    name = "gan_zoo_mnist_classifier"
+    classifier = "mnist"
 
 
 class StackedDigitsFeatures(FeatureExtractor):
@@ -186,19 +206,20 @@ class StackedDigitsFeatures(FeatureExtractor):
     """
 
     name = "gan_zoo_stacked_digits_classifier"
+    digits_class = DigitsFeatures
     channels = (3,)
     comparable_to_published = False
 
     def __init__(self, weights_path: str | os.PathLike | None = None):
-        self.digits = DigitsFeatures(weights_path)
+        self.digits = self.digits_class(weights_path)
         self.weights = self.digits.weights
         self.image_size = self.digits.image_size
         self.feature_dim = 3 * self.digits.feature_dim
         self.num_classes = self.digits.num_classes**3
         self.description = (
-            "gan_zoo's digits classifier (trained on gan_zoo_digits train, 32 px) on each channel "
-            "of stacked digits: 3 x 128-d penultimate features concatenated (384-d), 1000-class "
-            f"probabilities p0[a] p1[b] p2[c] for class 100a+10b+c; weights: {self.weights}"
+            f"{self.digits.description.split(';')[0]}, on each channel of stacked digits: "
+            "3 x 128-d penultimate features concatenated (384-d), 1000-class probabilities "
+            f"p0[a] p1[b] p2[c] for class 100a+10b+c; weights: {self.weights}"
         )
 
     def compute(self, images, batch_size: int | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -230,6 +251,17 @@ class StackedDigitsFeatures(FeatureExtractor):
         joint = joint.reshape(n, self.num_classes)
         joint /= joint.sum(axis=1, keepdims=True)  # float32 softmaxes sum to 1 up to rounding
         return features.astype(np.float32), joint.astype(np.float32)
+
+
+class StackedMnistFeatures(StackedDigitsFeatures):
+    """Stacked MNIST (three real 28 px digits as channels) through the shipped MNIST classifier.
+
+    As `StackedDigitsFeatures`, with `MnistFeatures` on each channel: the published
+    Stacked-MNIST mode count (1,000 modes) on `stacked_mnist`.
+    """
+
+    name = "gan_zoo_stacked_mnist_classifier"
+    digits_class = MnistFeatures
 
 
 class InceptionV3Features(FeatureExtractor):
@@ -393,6 +425,8 @@ def _check_batch_size(batch_size) -> int:
 
 
 EXTRACTORS = {
+    "mnist": MnistFeatures,
+    "stacked_mnist": StackedMnistFeatures,
     "digits": DigitsFeatures,
     "stacked_digits": StackedDigitsFeatures,
     "inception_v3": InceptionV3Features,
@@ -403,7 +437,8 @@ def get_extractor(name: str, **kwargs) -> FeatureExtractor:
     """Builds the feature extractor called `name`.
 
     Args:
-        name: `"digits"` (`DigitsFeatures`), `"stacked_digits"` (`StackedDigitsFeatures`) or
+        name: `"mnist"` (`MnistFeatures`), `"stacked_mnist"` (`StackedMnistFeatures`),
+            `"digits"` (`DigitsFeatures`), `"stacked_digits"` (`StackedDigitsFeatures`) or
             `"inception_v3"` (`InceptionV3Features`).
         **kwargs: passed to the extractor's constructor (`weights_path`, `allow_download`).
 

@@ -366,8 +366,8 @@ class EvaluationCallback(keras.callbacks.Callback):
             for the defaults of the model's kind. Defaults to None.
         log_dir: str or None. TensorBoard directory. Defaults to None (no summaries).
         seed: int. Seed of the evaluation samples. Defaults to 0.
-        extractor: str or None. `"digits"`, `"stacked_digits"`, `"inception_v3"` or None (the
-            default for the dataset). Defaults to None.
+        extractor: str or None. A `gan_zoo.metrics.EXTRACTORS` name (`"mnist"`, `"digits"`,
+            `"inception_v3"`, ...) or None (the default for the dataset). Defaults to None.
         inception_weights: str or None. Local InceptionV3 weights file. Defaults to None.
         kid_subsets: int. KID subsets averaged over. Defaults to 10 (the paper's 100 cost
             about 20 s per evaluation on 2 CPU cores at 1,000 samples; the mean is unbiased

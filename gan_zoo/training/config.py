@@ -107,7 +107,8 @@ class TrainConfig:
     )
     dataset: str | None = _field(
         None,
-        "[training] Replace the preset's data: gan_zoo_digits, stacked_digits, "
+        "[training] Replace the preset's data: gan_zoo_mnist (5,000 real MNIST digits, offline), "
+        "mnist (TFDS's 70,000, downloads), gan_zoo_digits, stacked_mnist, stacked_digits, "
         "gaussian_mixture/ring8|grid25, folder:PATH or any TFDS name; CycleGAN presets take "
         "unpaired data: digits_thickness or cycle_gan/<pair>.",
     )

@@ -56,6 +56,7 @@ def tfds_dir(tmp_path_factory) -> str:
     with pytest.MonkeyPatch.context() as mp:
         attempts = install_network_guard(mp)
         _offline.prepare(tfds.builder("gan_zoo_digits", data_dir=data_dir))
+        _offline.prepare(tfds.builder("gan_zoo_mnist", data_dir=data_dir))
         for config in ("ring8", "grid25"):
             builder = tfds.builder(f"gaussian_mixture/{config}", data_dir=data_dir)
             builder.download_and_prepare(download_config=truncated)

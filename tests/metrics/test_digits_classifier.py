@@ -185,7 +185,8 @@ def test_training_script_writes_weights_that_load(tmp_path, tfds_data_dir, capsy
     assert script.parse_args([]).deterministic and script.parse_args([]).epochs >= 1
     # In-process and without deterministic ops (a process-wide switch) to stay fast and
     # side-effect free; the shipped weights come from the script's defaults.
-    args = ["--epochs=1", "--batch_size=256", "--verbose=0", "--no_deterministic"]
+    args = ["--classifier=digits", "--epochs=1", "--batch_size=256", "--verbose=0"]
+    args.append("--no_deterministic")
     record = script.main([*args, f"--output_dir={tmp_path}", f"--data_dir={tfds_data_dir}"])
     assert "test accuracy" in capsys.readouterr().out
     with open(tmp_path / "digits_classifier.json") as f:

@@ -1,7 +1,7 @@
 """The conditional family's recipes: cGAN (concat, projection) and ACGAN."""
 
 from gan_zoo.families.conditional.family import ConditionalGANConfig
-from gan_zoo.families.recipes import DIGITS, SMALL_DCGAN
+from gan_zoo.families.recipes import DIGITS, MNIST, SMALL_DCGAN
 
 _CGAN = "Mirza & Osindero 2014, arXiv:1411.1784 (DCGAN networks, Radford et al. 2015)"
 _CONDITIONAL_DIGITS = {
@@ -11,6 +11,16 @@ _CONDITIONAL_DIGITS = {
     "latent_dim": 64,
     "epochs": 40,
     "ema_decay": 0.99,
+}
+
+_CONDITIONAL_MNIST = {
+    **MNIST,
+    **SMALL_DCGAN,
+    "num_classes": 10,
+    "latent_dim": 64,
+    "batch_size": 64,
+    "epochs": 40,
+    "ema_decay": 0.995,
 }
 
 PRESETS = [
@@ -40,15 +50,29 @@ PRESETS = [
     ),
     ConditionalGANConfig(
         name="cgan_mnist",
-        description="Conditional DCGAN on MNIST at 28 px (needs a TFDS download).",
+        description=(
+            "Conditional DCGAN (labels concatenated) on 4,000 real MNIST digits at 28 px "
+            "(--dataset=mnist: TFDS's 60,000)."
+        ),
         paper=_CGAN,
-        dataset="mnist",
-        image_size=28,
-        channels=1,
+        **_CONDITIONAL_MNIST,
         algorithm="conditional_gan",
         conditioning="concat",
-        num_classes=10,
-        batch_size=128,
-        epochs=25,
+    ),
+    ConditionalGANConfig(
+        name="cgan_projection_mnist",
+        description="Conditional DCGAN with a projection discriminator, real MNIST at 28 px.",
+        paper="Miyato & Koyama 2018, arXiv:1802.05637",
+        **_CONDITIONAL_MNIST,
+        algorithm="conditional_gan",
+        conditioning="projection",
+    ),
+    ConditionalGANConfig(
+        name="acgan_mnist",
+        description="ACGAN (auxiliary classifier) on real MNIST at 28 px.",
+        paper="Odena, Olah & Shlens 2017, arXiv:1610.09585",
+        **_CONDITIONAL_MNIST,
+        algorithm="acgan",
+        conditioning="auxiliary_classifier",
     ),
 ]
