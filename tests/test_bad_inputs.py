@@ -532,7 +532,7 @@ EVALUATE = os.path.join("examples", "evaluate.py")
 CLI_CASES = [
     pytest.param(
         [TRAIN, "--dataset=no_such_dataset_xyz", "--out_dir={tmp}/run", "--data_dir={tmp}"],
-        "error: unknown dataset 'no_such_dataset_xyz'; use gan_zoo_digits",
+        "error: unknown dataset 'no_such_dataset_xyz'; use gan_zoo_mnist, gan_zoo_digits",
         id="train: unknown dataset",
     ),
     pytest.param(

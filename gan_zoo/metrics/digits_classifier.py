@@ -55,6 +55,7 @@ class ClassifierSpec:
             where it loses nothing; 1 for real 28 px digits).
         width: multiplier of every convolution's filters.
         augmentation: the training script's augmentation (`shift` or `affine`).
+        epochs: the training script's passes over the train split.
     """
 
     name: str
@@ -63,6 +64,7 @@ class ClassifierSpec:
     stem_strides: int
     width: int = 1
     augmentation: str = "shift"
+    epochs: int = 15
 
     @property
     def weights_path(self) -> pathlib.Path:
@@ -76,7 +78,7 @@ class ClassifierSpec:
 
 
 CLASSIFIERS = {
-    "mnist": ClassifierSpec("mnist", "gan_zoo_mnist", 28, 1, width=1, augmentation="affine"),
+    "mnist": ClassifierSpec("mnist", "gan_zoo_mnist", 28, 1, augmentation="affine", epochs=40),
     "digits": ClassifierSpec("digits", "gan_zoo_digits", 32, 2),
 }
 WEIGHTS_PATH = CLASSIFIERS["digits"].weights_path

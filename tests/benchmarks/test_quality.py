@@ -61,18 +61,52 @@ def test_digits_table_puts_the_floor_beside_each_metric(quality):
             "recall": 0.628,
             "class_modes_covered": 10,
             "class_kl_to_uniform": 0.0002,
+            "kid_x1000": 1.5,
+            "rarest_class_share": 0.8,
             "cas": 0.915,
         },
-        "real_floor": {"frechet_distance": 0.2, "precision": 0.9, "recall": 0.9, "cas": 1.0},
+        "real_floor": {
+            "frechet_distance": 0.2,
+            "kid_x1000": 0.01,
+            "precision": 0.9,
+            "recall": 0.9,
+            "rarest_class_share": 0.9,
+            "cas": 1.0,
+        },
     }
     unconditional = {**row, "preset": "dcgan_digits", "train_seconds": None}
     unconditional["model"] = {k: v for k, v in row["model"].items() if k != "cas"}
     lines = quality.digits_table([row, unconditional]).splitlines()
     assert lines[2] == (
-        "| `cgan_digits` | gan_zoo_digits | 1.37 (0.20) | 0.81 (0.90) | 0.63 (0.90) | 10 | "
-        "0.000 | 0.915 (1.000) | 40 | 394 |"
+        "| `cgan_digits` | gan_zoo_digits | 1.37 (0.20) | 1.5 (0.0) | 0.81 (0.90) | 0.63 (0.90) "
+        "| 10 | 0.000 | 0.80 (0.90) | 0.915 (1.000) | 40 | 394 |"
     )
-    assert lines[3].endswith("| 10 | 0.000 | – | 40 | – |")
+    assert lines[3].endswith("| 10 | 0.000 | 0.80 (0.90) | – | 40 | – |")
+
+
+def test_derived_scores_kid_per_thousand_and_rarest_class(quality):
+    scores = {"kid": 0.002, "frechet_distance": 3.0, "class_histogram": [30, 10, 20, 40]}
+    derived = quality._with_derived(scores)
+    assert derived["kid_x1000"] == pytest.approx(2.0)
+    # 4 classes, 100 samples: the rarest holds 10, a quarter of 4 * 10 / 100 = 0.4 of uniform.
+    assert derived["rarest_class_share"] == pytest.approx(0.4)
+    assert "class_histogram" not in derived
+
+
+def test_stacked_table_prints_the_published_rows_beside_ours(quality):
+    row = {
+        "preset": "dcgan_stacked_mnist",
+        "stacked_protocol": {
+            "num_samples": 26_000,
+            "model": {"class_modes_covered": 990, "class_kl_to_uniform": 0.1234},
+            "real_floor": {"class_modes_covered": 1000, "class_kl_to_uniform": 0.0201},
+        },
+    }
+    lines = quality.stacked_table([row], published=True).splitlines()
+    assert lines[2] == "| DCGAN (VEEGAN, Table 2) | 26,000 | 99 | 3.4 | – | – |"
+    assert "| R3GAN (R3GAN paper) | 26,000 | 1,000 | 0.029 | – | – |" in lines
+    assert lines[-1] == "| `dcgan_stacked_mnist` | 26,000 | 990 | 0.123 | 1000 | 0.020 |"
+    assert quality.stacked_table([{"preset": "dcgan_mnist"}], published=True) == ""
 
 
 def test_2d_suite_runs_scores_and_skips_finished_runs(tmp_path):
@@ -107,7 +141,7 @@ def test_2d_suite_runs_scores_and_skips_finished_runs(tmp_path):
 @pytest.mark.parametrize(
     "flag, message",
     [
-        ("--suite=3d", "--suite must name some of 2d, digits, translation"),
+        ("--suite=3d", "--suite must name some of 2d, mnist, digits, translation"),
         ("--presets=dcgan_digits", "is not in the chosen suites"),
         ("--seeds=0", "--seeds must be a positive integer"),
     ],

@@ -60,7 +60,7 @@ def test_dataset_info_embedded(tfds_dir):
         ({"split": "validation"}, "has no split 'validation'; available splits: test, train"),
         (
             {"name": "no_such_dataset_xyz"},
-            "unknown dataset 'no_such_dataset_xyz'; use gan_zoo_digits",
+            "unknown dataset 'no_such_dataset_xyz'; use gan_zoo_mnist, gan_zoo_digits",
         ),
         ({"name": "mnist/no_such_config"}, "cannot open dataset 'mnist/no_such_config'"),
         ({"name": ""}, "non-empty string"),
@@ -85,6 +85,7 @@ def test_public_names():
     assert sorted(gdata.__all__) == [
         "DIGITS_THICKNESS",
         "GanZooDigits",
+        "GanZooMnist",
         "GaussianMixture",
         "dataset_info",
         "folder_channels",
@@ -209,7 +210,10 @@ def test_dataset_info_stacked_digits(network_guard):
 
 
 def test_unknown_name_lists_stacked_digits(tfds_dir):
-    with pytest.raises(ValueError, match=r"use gan_zoo_digits, stacked_digits, gaussian_mixture/"):
+    with pytest.raises(
+        ValueError,
+        match=r"use gan_zoo_mnist, gan_zoo_digits, stacked_mnist, stacked_digits, gaussian_mix",
+    ):
         gdata.make_dataset("no_such_dataset_xyz", data_dir=tfds_dir)
 
 
