@@ -311,7 +311,7 @@ def suite_2d(args, names: list[str]) -> str:
 # (column title, report key, format) of the digits table; each shows "model (floor)".
 DIGITS_COLUMNS = (
     ("FID (classifier features)", "frechet_distance", "{:.2f}"),
-    ("KID ×1000", "kid_x1000", "{:.1f}"),
+    ("KID", "kid", "{:.3f}"),
     ("precision", "precision", "{:.2f}"),
     ("recall", "recall", "{:.2f}"),
     ("class modes", "class_modes_covered", "{:.0f}"),
@@ -322,10 +322,8 @@ DIGITS_COLUMNS = (
 
 
 def _with_derived(scores: dict) -> dict:
-    """Scalar scores plus KID ×1000 and the rarest class's share 10·min n_c / N (1: even)."""
+    """Scalar scores plus the rarest class's share C·min n_c / N (1: an even histogram)."""
     derived = dict(metrics.scalar_metrics(scores))
-    if "kid" in derived:
-        derived["kid_x1000"] = 1000 * derived["kid"]
     histogram = scores.get("class_histogram")
     if histogram and sum(histogram):
         derived["rarest_class_share"] = len(histogram) * min(histogram) / sum(histogram)

@@ -61,13 +61,13 @@ def test_digits_table_puts_the_floor_beside_each_metric(quality):
             "recall": 0.628,
             "class_modes_covered": 10,
             "class_kl_to_uniform": 0.0002,
-            "kid_x1000": 1.5,
+            "kid": 0.0015,
             "rarest_class_share": 0.8,
             "cas": 0.915,
         },
         "real_floor": {
             "frechet_distance": 0.2,
-            "kid_x1000": 0.01,
+            "kid": -0.0001,
             "precision": 0.9,
             "recall": 0.9,
             "rarest_class_share": 0.9,
@@ -78,16 +78,16 @@ def test_digits_table_puts_the_floor_beside_each_metric(quality):
     unconditional["model"] = {k: v for k, v in row["model"].items() if k != "cas"}
     lines = quality.digits_table([row, unconditional]).splitlines()
     assert lines[2] == (
-        "| `cgan_digits` | gan_zoo_digits | 1.37 (0.20) | 1.5 (0.0) | 0.81 (0.90) | 0.63 (0.90) "
+        "| `cgan_digits` | gan_zoo_digits | 1.37 (0.20) | 0.002 (-0.000) | 0.81 (0.90) | 0.63 (0.90) "
         "| 10 | 0.000 | 0.80 (0.90) | 0.915 (1.000) | 40 | 394 |"
     )
     assert lines[3].endswith("| 10 | 0.000 | 0.80 (0.90) | – | 40 | – |")
 
 
-def test_derived_scores_kid_per_thousand_and_rarest_class(quality):
+def test_derived_score_rarest_class(quality):
     scores = {"kid": 0.002, "frechet_distance": 3.0, "class_histogram": [30, 10, 20, 40]}
     derived = quality._with_derived(scores)
-    assert derived["kid_x1000"] == pytest.approx(2.0)
+    assert derived["kid"] == 0.002
     # 4 classes, 100 samples: the rarest holds 10, a quarter of 4 * 10 / 100 = 0.4 of uniform.
     assert derived["rarest_class_share"] == pytest.approx(0.4)
     assert "class_histogram" not in derived
