@@ -8,11 +8,11 @@ from a finished run directory.
 
 Example:
 >>> import gan_zoo
->>> model = gan_zoo.families.build("dcgan_mnist", pretrained=True)  # doctest: +SKIP
->>> images = model.generate(16, seed=0)  # float32 [16, 28, 28, 1] in [-1, 1]  # doctest: +SKIP
+>>> model = gan_zoo.build("cgan_projection_mnist", pretrained=True)  # doctest: +SKIP
+>>> images = model.generate(16, seed=0)  # float32 [16, 28, 28, 1] in [-1, 1], classes 0..9 cycling
 >>> gan_zoo.pretrained.available()  # doctest: +SKIP
-['dcgan_mnist']
->>> gan_zoo.pretrained.metadata("dcgan_mnist")["scores"]  # doctest: +SKIP
+["cgan_projection_mnist"]
+>>> gan_zoo.pretrained.metadata("cgan_projection_mnist")["scores"]  # doctest: +SKIP
 
 `available()` and `metadata()` read files only; `load_pretrained` and `save_pretrained` import
 TensorFlow.

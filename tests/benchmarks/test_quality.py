@@ -78,8 +78,8 @@ def test_digits_table_puts_the_floor_beside_each_metric(quality):
     unconditional["model"] = {k: v for k, v in row["model"].items() if k != "cas"}
     lines = quality.digits_table([row, unconditional]).splitlines()
     assert lines[2] == (
-        "| `cgan_digits` | gan_zoo_digits | 1.37 (0.20) | 0.002 (-0.000) | 0.81 (0.90) | 0.63 (0.90) "
-        "| 10 | 0.000 | 0.80 (0.90) | 0.915 (1.000) | 40 | 394 |"
+        "| `cgan_digits` | gan_zoo_digits | 1.37 (0.20) | 0.002 (-0.000) | 0.81 (0.90) "
+        "| 0.63 (0.90) | 10 | 0.000 | 0.80 (0.90) | 0.915 (1.000) | 40 | 394 |"
     )
     assert lines[3].endswith("| 10 | 0.000 | 0.80 (0.90) | – | 40 | – |")
 
