@@ -269,7 +269,7 @@ def test_command_lines_run_in_page_order(tmp_path):
         "CUDA_VISIBLE_DEVICES": "",
         "TFDS_DATA_DIR": str(tmp_path / "tensorflow_datasets"),
     }
-    demo = ["--preset=dcgan_digits", "--out_dir=runs/demo"]
+    demo = ["--preset=cgan_projection_mnist", "--out_dir=runs/demo"]
     lines = [("train", demo), *distinct_command_lines()]
     for script, args in lines:
         args = _shorter(script, [os.path.expandvars(a.replace("$HOME", str(home))) for a in args])

@@ -9,7 +9,9 @@ noise. `prepare` turns the bars off while it runs and the builders log their one
 import contextlib
 import inspect
 import logging
+from collections.abc import Callable
 
+import numpy as np
 import tensorflow_datasets as tfds
 from etils import epath
 
@@ -66,3 +68,32 @@ def prepare(builder: tfds.core.DatasetBuilder) -> None:
     """
     with _no_progress_bars():
         builder.download_and_prepare(download_config=OFFLINE_DOWNLOAD_CONFIG)
+
+
+def stratified_split(
+    labels: np.ndarray, seed: int, train_count: Callable[[int], int]
+) -> dict[str, np.ndarray]:
+    """A fixed stratified train/test split, as the embedded builders document theirs.
+
+    For each class c in ascending order, the indices of class c are permuted with one shared
+    `np.random.RandomState(seed)`; the first `train_count(n_c)` go to `train`, the rest to
+    `test`.
+
+    Args:
+        labels: int [N] class labels.
+        seed: the RandomState seed.
+        train_count: number of a class's n_c examples that go to `train`.
+
+    Returns:
+        `{"train": idx, "test": idx}`, each a sorted int64 array of indices into `labels`;
+        disjoint and together covering 0..N-1.
+    """
+    rng = np.random.RandomState(seed)
+    train, test = [], []
+    for c in np.unique(labels):
+        idx = np.flatnonzero(labels == c)
+        idx = idx[rng.permutation(len(idx))]
+        n_train = train_count(len(idx))
+        train.append(idx[:n_train])
+        test.append(idx[n_train:])
+    return {"train": np.sort(np.concatenate(train)), "test": np.sort(np.concatenate(test))}

@@ -8,6 +8,7 @@ Importing this module registers the builder with TFDS, so afterwards
 import numpy as np
 import tensorflow_datasets as tfds
 
+from gan_zoo.data import _offline
 from gan_zoo.data._offline import OfflineBuilder
 
 # Fixed, documented split: per class, a permutation drawn from one RandomState(_SPLIT_SEED)
@@ -65,15 +66,9 @@ def split_indices(labels: np.ndarray) -> dict[str, np.ndarray]:
         `{"train": idx, "test": idx}`, each a sorted int64 array of indices into `labels`;
         disjoint and together covering 0..N-1.
     """
-    rng = np.random.RandomState(_SPLIT_SEED)
-    train, test = [], []
-    for c in np.unique(labels):
-        idx = np.flatnonzero(labels == c)
-        idx = idx[rng.permutation(len(idx))]
-        n_train = (_TRAIN_NUMERATOR * len(idx)) // _TRAIN_DENOMINATOR
-        train.append(idx[:n_train])
-        test.append(idx[n_train:])
-    return {"train": np.sort(np.concatenate(train)), "test": np.sort(np.concatenate(test))}
+    return _offline.stratified_split(
+        labels, _SPLIT_SEED, lambda n: (_TRAIN_NUMERATOR * n) // _TRAIN_DENOMINATOR
+    )
 
 
 class GanZooDigits(OfflineBuilder):

@@ -15,6 +15,7 @@ import pathlib
 import numpy as np
 import tensorflow_datasets as tfds
 
+from gan_zoo.data import _offline
 from gan_zoo.data._offline import OfflineBuilder
 
 NUM_EXAMPLES = 5000
@@ -116,14 +117,7 @@ def split_indices(labels: np.ndarray) -> dict[str, np.ndarray]:
         `{"train": idx, "test": idx}`, each a sorted int64 array of indices into `labels`;
         disjoint and together covering 0..N-1.
     """
-    rng = np.random.RandomState(_SPLIT_SEED)
-    train, test = [], []
-    for c in np.unique(labels):
-        idx = np.flatnonzero(labels == c)
-        idx = idx[rng.permutation(len(idx))]
-        train.append(idx[:_TRAIN_PER_CLASS])
-        test.append(idx[_TRAIN_PER_CLASS:])
-    return {"train": np.sort(np.concatenate(train)), "test": np.sort(np.concatenate(test))}
+    return _offline.stratified_split(labels, _SPLIT_SEED, lambda n: _TRAIN_PER_CLASS)
 
 
 class GanZooMnist(OfflineBuilder):

@@ -22,6 +22,19 @@ def _ema_decay(batch_size: int, half_life_images: int) -> float:
     return 0.5 ** (batch_size / half_life_images)
 
 
+# Networks narrowed for 32 px digits, 20 x 100 steps of 32 (~2,000 steps), CIFAR-like R1 γ.
+_SMALL_STYLEGAN_32 = {
+    **_STYLEGAN_SETTINGS,
+    "latent_dim": 64,
+    "batch_size": 32,
+    "epochs": 20,
+    "steps_per_epoch": 100,
+    "ema_decay": _ema_decay(32, 10_000),
+    "generator_kwargs": {"w_dim": 64, "channel_base": 1024, "channel_max": 64},
+    "discriminator_kwargs": {"channel_base": 1024, "channel_max": 64},
+    "model_kwargs": {"r1_gamma": 0.01, "style_mixing_probability": 0.9},
+}
+
 PRESETS = [
     StyleGANConfig(
         name="stylegan_mnist",
@@ -31,15 +44,7 @@ PRESETS = [
         ),
         paper=f"{_STYLEGAN2} (networks narrowed for 32 px digits; CIFAR-like R1 γ)",
         **{**MNIST, "image_size": 32},
-        latent_dim=64,
-        batch_size=32,
-        epochs=20,
-        steps_per_epoch=100,
-        ema_decay=_ema_decay(32, 10_000),
-        generator_kwargs={"w_dim": 64, "channel_base": 1024, "channel_max": 64},
-        discriminator_kwargs={"channel_base": 1024, "channel_max": 64},
-        model_kwargs={"r1_gamma": 0.01, "style_mixing_probability": 0.9},
-        **_STYLEGAN_SETTINGS,
+        **_SMALL_STYLEGAN_32,
     ),
     StyleGANConfig(
         name="stylegan_digits",
@@ -49,15 +54,7 @@ PRESETS = [
         ),
         paper=f"{_STYLEGAN2} (networks narrowed for 32 px digits; CIFAR-like R1 γ)",
         **DIGITS,
-        latent_dim=64,
-        batch_size=32,
-        epochs=20,
-        steps_per_epoch=100,
-        ema_decay=_ema_decay(32, 10_000),
-        generator_kwargs={"w_dim": 64, "channel_base": 1024, "channel_max": 64},
-        discriminator_kwargs={"channel_base": 1024, "channel_max": 64},
-        model_kwargs={"r1_gamma": 0.01, "style_mixing_probability": 0.9},
-        **_STYLEGAN_SETTINGS,
+        **_SMALL_STYLEGAN_32,
     ),
     StyleGANConfig(
         name="stylegan_celeba64",
