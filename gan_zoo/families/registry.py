@@ -240,7 +240,7 @@ def build(
             field), or a missing or damaged weights file (naming it).
 
     Example:
-    >>> model = build("dcgan_mnist", pretrained=True)  # doctest: +SKIP
+    >>> model = build("cgan_projection_mnist", pretrained=True)  # doctest: +SKIP
     >>> model.generate(16, seed=0).shape  # doctest: +SKIP
     (16, 28, 28, 1)
     """
