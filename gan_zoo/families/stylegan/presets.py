@@ -44,12 +44,7 @@ PRESETS = [
         ),
         paper=f"{_STYLEGAN2} (networks narrowed for 32 px digits; CIFAR-like R1 γ)",
         **{**MNIST, "image_size": 32},
-        **{
-            **_SMALL_STYLEGAN_32,
-            # Real MNIST is sharper than the 8x8 scans: at γ = 0.01 D overpowered G and the
-            # run collapsed to two or three digit shapes by epoch 10 (docs/benchmarks.md).
-            "model_kwargs": {"r1_gamma": 0.1, "style_mixing_probability": 0.9},
-        },
+        **_SMALL_STYLEGAN_32,
     ),
     StyleGANConfig(
         name="stylegan_digits",
