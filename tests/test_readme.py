@@ -171,7 +171,7 @@ def test_relative_links_resolve(page):
 
 def test_the_link_check_sees_links():
     assert len(page_links(README)) >= 10
-    assert "docs/images/dcgan_digits_grid.png" in page_links(README)
+    assert "docs/images/cgan_projection_mnist_grid.png" in page_links(README)
 
 
 @pytest.mark.slow
