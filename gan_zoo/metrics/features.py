@@ -146,7 +146,7 @@ class DigitsFeatures(FeatureExtractor):
     """
 
     name = "gan_zoo_digits_classifier"
-    classifier = "digits"
+    classifier_name = "digits"  # a `digits_classifier.CLASSIFIERS` name
     channels = (1,)
     comparable_to_published = False
 
@@ -158,21 +158,21 @@ class DigitsFeatures(FeatureExtractor):
             load_classifier,
         )
 
-        spec = classifier_spec(self.classifier)
-        self.classifier_model = load_classifier(self.classifier, weights_path)
+        spec = classifier_spec(self.classifier_name)
+        self.classifier = load_classifier(self.classifier_name, weights_path)
         self.weights = str(weights_path) if weights_path is not None else "shipped"
         self.image_size = spec.image_size
         self.feature_dim = FEATURE_DIM
         self.num_classes = NUM_CLASSES
         self.description = (
-            f"gan_zoo's {self.classifier} classifier (trained on {spec.dataset} train, "
+            f"gan_zoo's {self.classifier_name} classifier (trained on {spec.dataset} train, "
             f"{spec.image_size} px): 128-d penultimate features, 10-class softmax; "
             f"weights: {self.weights}"
         )
 
     def compute(self, images, batch_size: int | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Features `[N, 128]` and probabilities `[N, 10]`; see `FeatureExtractor.compute`."""
-        features, logits = self.classifier_model._run(images, batch_size or 256)
+        features, logits = self.classifier._run(images, batch_size or 256)
         probabilities = tf.nn.softmax(logits, axis=-1).numpy().astype(np.float32)
         return features.astype(np.float32), probabilities
 
@@ -185,7 +185,7 @@ class MnistFeatures(DigitsFeatures):
     """
 
     name = "gan_zoo_mnist_classifier"
-    classifier = "mnist"
+    classifier_name = "mnist"
 
 
 class StackedDigitsFeatures(FeatureExtractor):

@@ -96,17 +96,21 @@ def test_derived_score_rarest_class(quality):
 def test_stacked_table_prints_the_published_rows_beside_ours(quality):
     row = {
         "preset": "dcgan_stacked_mnist",
+        "dataset": "stacked_mnist",
         "stacked_protocol": {
             "num_samples": 26_000,
             "model": {"class_modes_covered": 990, "class_kl_to_uniform": 0.1234},
             "real_floor": {"class_modes_covered": 1000, "class_kl_to_uniform": 0.0201},
         },
     }
-    lines = quality.stacked_table([row], published=True).splitlines()
+    lines = quality.stacked_table([row]).splitlines()
     assert lines[2] == "| DCGAN (VEEGAN, Table 2) | 26,000 | 99 | 3.4 | – | – |"
     assert "| R3GAN (R3GAN paper) | 26,000 | 1,000 | 0.029 | – | – |" in lines
     assert lines[-1] == "| `dcgan_stacked_mnist` | 26,000 | 990 | 0.123 | 1000 | 0.020 |"
-    assert quality.stacked_table([{"preset": "dcgan_mnist"}], published=True) == ""
+    assert quality.stacked_table([{"preset": "dcgan_mnist", "dataset": "gan_zoo_mnist"}]) == ""
+    # The 8x8 stand-in is not MNIST: no published rows beside it.
+    digits_row = {**row, "preset": "dcgan_stacked_digits", "dataset": "stacked_digits"}
+    assert "VEEGAN" not in quality.stacked_table([digits_row])
 
 
 def test_2d_suite_runs_scores_and_skips_finished_runs(tmp_path):

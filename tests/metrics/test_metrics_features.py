@@ -161,7 +161,7 @@ def test_stacked_digits_features_are_the_channels_features_side_by_side(stacked,
     per_channel = [digits.compute(images[:50, ..., k : k + 1]) for k in range(3)]
     # The channels run as one batch of 3 N images there, 50 per call here: other batches,
     # other programs, the classifier's round-off.
-    terms = network_terms(digits.classifier_model.model)
+    terms = network_terms(digits.classifier.model)
     for k, (channel_feats, _) in enumerate(per_channel):
         assert_close(
             feats[:50, 128 * k : 128 * (k + 1)],
