@@ -31,7 +31,9 @@ its output folder (a rerun skips finished runs), `results.json` and a Markdown `
   target domain), the stroke thickness of translations against the target domain's 5–95%
   range, and the cycle reconstruction error. `--from_runs=DIR` applies here too.
 
+  python benchmarks/quality.py --quick --jobs=2      # every row once, short: a smoke check
   python benchmarks/quality.py --suite=2d             # 5 seeds, 25,000 iterations (slow on CPU)
+  python benchmarks/quality.py --suite=2d --presets=r3gan_ring8 --jobs=2   # one row
   python benchmarks/quality.py --suite=2d --seeds=1 --presets=gan_ring8 --jobs=2
   python benchmarks/quality.py --suite=mnist --jobs=2    # the 28 px table (~1 hour, 2 cores)
   python benchmarks/quality.py --suite=mnist --presets=dcgan_mnist,dcgan_stacked_mnist
@@ -54,7 +56,14 @@ import numpy as np  # noqa: E402
 
 from gan_zoo import data, evaluation, families, metrics, plotting  # noqa: E402
 
-PRESETS_2D = ("gan_ring8", "wgan_gp_ring8", "gan_grid25", "wgan_gp_grid25")
+PRESETS_2D = (
+    "gan_ring8",
+    "wgan_gp_ring8",
+    "r3gan_ring8",
+    "gan_grid25",
+    "wgan_gp_grid25",
+    "r3gan_grid25",
+)
 PRESETS_DIGITS = (
     "dcgan_digits",
     "gan_digits",
@@ -94,15 +103,21 @@ PUBLISHED_STACKED = (
     ("StyleGAN2", 940, 0.42, "R3GAN paper"),
     ("R3GAN", 1000, 0.029, "R3GAN paper"),
 )
-# (modes, % high quality) on ring8 and grid25: VEEGAN Table 1; WGAN-GP and GDPP rows from the
-# GDPP paper (Elfeki et al. 2019, Table 1).
+# (modes, % high quality, KL or None) on ring8 and grid25, None where a paper has no row.
+# VEEGAN protocol (25,000 iterations): VEEGAN Table 1; WGAN-GP and GDPP from the GDPP paper
+# (Elfeki et al. 2019, Table 1). PacGAN protocol (G 4x400 BN ReLU, D 3x200 maxout, ~400k
+# steps): Lin et al. 2018, Tables 1 and 2.
 PUBLISHED = {
-    "GAN": ((1.0, 99.3), (3.3, 0.5)),
-    "Unrolled GAN": ((7.6, 35.6), (23.6, 16.0)),
-    "VEEGAN": ((8.0, 52.9), (24.6, 40.0)),
-    "WGAN-GP": ((6.8, 59.6), (24.2, 28.7)),
-    "GDPP": ((8.0, 71.7), (24.8, 68.5)),
+    "GAN (VEEGAN protocol)": ((1.0, 99.3, None), (3.3, 0.5, None)),
+    "Unrolled GAN (VEEGAN protocol)": ((7.6, 35.6, None), (23.6, 16.0, None)),
+    "VEEGAN": ((8.0, 52.9, None), (24.6, 40.0, None)),
+    "WGAN-GP (GDPP paper)": ((6.8, 59.6, None), (24.2, 28.7, None)),
+    "GDPP": ((8.0, 71.7, None), (24.8, 68.5, None)),
+    "GAN (PacGAN protocol, ~400k steps)": ((6.3, 98.2, 0.45), None),
+    "PacGAN3 (ring) / PacGAN4 (grid), ~400k steps": ((7.8, 97.7, 0.10), (24.8, 93.6, 0.04)),
 }
+# `--quick`: one seed and this many iterations per 2-D run (a smoke check of every row).
+QUICK_ITERATIONS = 2_000
 
 
 def _limit_threads(threads: int) -> None:
@@ -132,8 +147,13 @@ def run(
     dataset = data.make_dataset(
         preset.dataset, batch_size=preset.batch_size, seed=seed, repeat=True
     )
+    # The run's length is the preset's schedule length too (R3GAN's cosines end with the run).
     model = families.build(
-        name, seed=seed, compile_kwargs={"steps_per_execution": steps_per_execution}
+        name,
+        seed=seed,
+        compile_kwargs={"steps_per_execution": steps_per_execution},
+        epochs=epochs,
+        steps_per_epoch=steps_per_epoch,
     )
     start = time.perf_counter()
     model.fit(dataset, epochs=epochs, steps_per_epoch=steps_per_epoch, verbose=0)
@@ -169,17 +189,26 @@ def real_floor_2d(mixture: str, num_samples: int) -> dict:
     return {k: v for k, v in result.items() if k != "counts"} | {"num_samples": len(points)}
 
 
+def _published_cells(row) -> list[str]:
+    if row is None:
+        return ["–", "–", "–"]
+    modes, hq, kl = row
+    return [str(modes), str(hq), "–" if kl is None else str(kl)]
+
+
 def table(rows: list[dict], floors: dict | None = None) -> str:
-    """The 2-D table: published rows, then ours (mean over seeds), then the real-data floor."""
+    """The 2-D table: published rows, then ours (mean ± std over seeds), then the real floor.
+
+    KL is `KL(mode histogram ‖ uniform)` of the high-quality samples, as PacGAN reports it.
+    """
     lines = [
-        "| model | ring8 modes (of 8) | ring8 % HQ | grid25 modes (of 25) | grid25 % HQ "
-        "| seeds | train s / run |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| model | ring8 modes (of 8) | ring8 % HQ | ring8 KL | grid25 modes (of 25) "
+        "| grid25 % HQ | grid25 KL | seeds | train s / run |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for model, ((ring_modes, ring_hq), (grid_modes, grid_hq)) in PUBLISHED.items():
-        lines.append(
-            f"| {model} (published) | {ring_modes} | {ring_hq} | {grid_modes} | {grid_hq} | | |"
-        )
+    for model, (ring, grid) in PUBLISHED.items():
+        cells = _published_cells(ring) + _published_cells(grid)
+        lines.append(f"| {model} (published) | " + " | ".join(cells) + " | | |")
     by_family = {}
     for row in rows:
         family = row["preset"].rsplit("_", 1)[0]
@@ -191,11 +220,12 @@ def table(rows: list[dict], floors: dict | None = None) -> str:
             if runs:
                 modes = [r["modes_covered"] for r in runs]
                 hq = [100 * r["high_quality_fraction"] for r in runs]
-                cells += [_mean_std(modes), _mean_std(hq)]
+                kl = [r.get("reverse_kl", float("nan")) for r in runs]
+                cells += [_mean_std(modes), _mean_std(hq), _mean_std(kl, digits=3)]
                 seeds.append(str(len(runs)))
                 seconds.append(f"{np.mean([r['train_seconds'] for r in runs]):.0f}")
             else:
-                cells += ["–", "–"]
+                cells += ["–", "–", "–"]
         lines.append(
             f"| gan_zoo `{family}` | "
             + " | ".join(cells)
@@ -206,10 +236,11 @@ def table(rows: list[dict], floors: dict | None = None) -> str:
         cells = []
         for floor in (ring, grid):
             if floor is None:
-                cells += ["–", "–"]
+                cells += ["–", "–", "–"]
             else:
                 hq = 100 * floor["high_quality_fraction"]
-                cells += [str(floor["modes_covered"]), f"{hq:.1f}"]
+                kl = floor.get("reverse_kl", float("nan"))
+                cells += [str(floor["modes_covered"]), f"{hq:.1f}", f"{kl:.3f}"]
         count = next(f["num_samples"] for f in floors.values())
         lines.append(
             f"| real data, {count:,} held-out points (floor) | " + " | ".join(cells) + " | | |"
@@ -217,10 +248,10 @@ def table(rows: list[dict], floors: dict | None = None) -> str:
     return "\n".join(lines)
 
 
-def _mean_std(values) -> str:
+def _mean_std(values, digits: int = 1) -> str:
     if len(values) == 1:
-        return f"{values[0]:.1f}"
-    return f"{np.mean(values):.1f} ± {np.std(values):.1f}"
+        return f"{values[0]:.{digits}f}"
+    return f"{np.mean(values):.{digits}f} ± {np.std(values):.{digits}f}"
 
 
 def result_path(out_dir: str, name: str, seed: int, iterations: int) -> str:
@@ -337,8 +368,12 @@ def run_digits(
     num_samples: int,
     from_runs: str | None,
     threads: int = 0,
+    epochs: int | None = None,
 ):
-    """Trains `name` (or reuses `from_runs/<name>`) and evaluates it against its real data."""
+    """Trains `name` (or reuses `from_runs/<name>`) and evaluates it against its real data.
+
+    `epochs` replaces the preset's (`--quick`: 1); None trains the preset's own.
+    """
     _limit_threads(threads)
     from gan_zoo import training
 
@@ -348,10 +383,12 @@ def run_digits(
         source, model = run_dir, run_dir
     else:
         run_dir = os.path.join(out_dir, "train", name)
-        config = training.TrainConfig(preset=name, out_dir=run_dir, seed=seed, verbose=0)
+        config = training.TrainConfig(
+            preset=name, out_dir=run_dir, seed=seed, verbose=0, epochs=epochs
+        )
         summary = training.train(config)
         source, model, seconds = "trained here", summary["model"], summary["seconds"]
-        epochs = preset.epochs
+        epochs = epochs or preset.epochs
     chosen = ["frechet_distance", "kid", "precision_recall", "class_modes"]
     if families.family_of(preset).task == "conditional":
         chosen.append("cas")
@@ -449,10 +486,12 @@ def digits_table(rows: list[dict]) -> str:
 
 def suite_digits(args, names: list[str], folder: str = "quality_digits") -> str:
     """Trains (or reuses) and evaluates every image preset of `names`; returns the table."""
-    out_dir = os.path.join(args.out_dir, folder)
+    # --quick keeps its 1-epoch runs apart from the real ones.
+    out_dir = os.path.join(args.out_dir, folder + ("_quick" if args.quick else ""))
     todo = list(_unfinished(out_dir, names, "_seed0_digits.json", args.force))
     threads = max(1, (os.cpu_count() or 1) // args.jobs) if args.jobs > 1 else 0
-    common = (0, out_dir, args.digits_samples, args.from_runs, threads)
+    epochs = 1 if args.quick else None
+    common = (0, out_dir, args.digits_samples, args.from_runs, threads, epochs)
 
     def report(row, path):
         _save_json(row, path)
@@ -497,23 +536,28 @@ def _finished_run(from_runs: str | None, name: str) -> tuple[str | None, float |
     return run_dir, seconds, epochs
 
 
-def run_translation(name: str, seed: int, out_dir: str, from_runs: str | None) -> dict:
-    """Trains `name` (or reuses `from_runs/<name>`); measures its SavedModel on the test split."""
+def run_translation(
+    name: str, seed: int, out_dir: str, from_runs: str | None, epochs: int | None = None
+) -> dict:
+    """Trains `name` (or reuses `from_runs/<name>`); measures its SavedModel on the test split.
+
+    `epochs` replaces the preset's (`--quick`: 1); None trains the preset's own.
+    """
     from gan_zoo import training
 
-    run_dir, seconds, epochs = _finished_run(from_runs, name)
+    run_dir, seconds, trained_epochs = _finished_run(from_runs, name)
     source = run_dir
     if run_dir is None:
         run_dir = os.path.join(out_dir, "train", name)
         summary = training.train(
-            training.TrainConfig(preset=name, out_dir=run_dir, seed=seed, verbose=0)
+            training.TrainConfig(preset=name, out_dir=run_dir, seed=seed, verbose=0, epochs=epochs)
         )
         source, seconds = "trained here", summary["seconds"]
-        epochs = families.get_preset(name).epochs
+        trained_epochs = epochs or families.get_preset(name).epochs
     return {
         "preset": name,
         "seed": seed,
-        "epochs": epochs,
+        "epochs": trained_epochs,
         "source": source,
         "run_dir": run_dir,
         "train_seconds": seconds,
@@ -547,9 +591,10 @@ def translation_table(rows: list[dict]) -> str:
 
 def suite_translation(args, names: list[str]) -> str:
     """Trains (or reuses) and measures every translation preset; returns the table."""
-    out_dir = os.path.join(args.out_dir, "quality_translation")
+    out_dir = os.path.join(args.out_dir, "quality_translation" + ("_quick" if args.quick else ""))
+    epochs = 1 if args.quick else None
     for name, path in _unfinished(out_dir, names, "_seed0_translation.json", args.force):
-        _save_json(run_translation(name, 0, out_dir, args.from_runs), path)
+        _save_json(run_translation(name, 0, out_dir, args.from_runs, epochs), path)
     rows = [r for r in load_rows(out_dir, "_translation.json") if r["preset"] in names]
     _save_json(rows, os.path.join(out_dir, "results.json"))
     markdown = translation_table(rows)
@@ -595,7 +640,15 @@ def main():
         help="2d: training steps per compiled call; the same updates, less Python overhead",
     )
     parser.add_argument("--force", action="store_true", help="rerun runs that have results")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"smoke check: 2d runs one seed of {QUICK_ITERATIONS:,} iterations (results kept "
+        "apart by their iteration count); mnist and digits train each preset for 1 epoch",
+    )
     args = parser.parse_args()
+    if args.quick:
+        args.seeds, args.iterations = 1, QUICK_ITERATIONS
     suites = args.suite.split(",")
     if not suites or any(suite not in SUITES for suite in suites):
         parser.error(f"--suite must name some of {', '.join(SUITES)}; got {args.suite!r}")

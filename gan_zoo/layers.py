@@ -40,6 +40,36 @@ def maybe_spectral_norm(layer: layers.Layer, spectral_norm: bool) -> layers.Laye
     return layers.SpectralNormalization(layer, name=f"{layer.name}_spectral")
 
 
+def pack_samples(samples, pack: int):
+    """PacGAN packing: m consecutive samples concatenated along the last axis, as D sees them.
+
+    Samples `i·m .. i·m + m − 1` of the batch form pack i (Lin et al. 2018, arXiv:1712.04086):
+    points `[B, D]` become `[B / m, m·D]`, images `[B, H, W, C]` become `[B / m, H, W, m·C]`
+    (sample j of a pack in channels `j·C .. (j + 1)·C − 1`). Pack real and generated batches
+    separately: a pack never mixes the two. `pack=1` returns `samples` itself.
+
+    Args:
+        samples: float tensor `[B, ..., C]` with B divisible by `pack`.
+        pack: int ≥ 1. m, the samples per pack.
+
+    Returns:
+        The packed tensor `[B / m, ..., m·C]`.
+    """
+    if pack == 1:
+        return samples
+    rank = len(samples.shape)
+    grouped = keras.ops.reshape(samples, (-1, pack, *samples.shape[1:]))
+    # [B/m, m, ..., C] -> [B/m, ..., m, C] -> [B/m, ..., m·C]
+    order = (0, *range(2, rank), 1, rank)
+    moved = keras.ops.transpose(grouped, order)
+    return keras.ops.reshape(moved, (-1, *samples.shape[1:-1], pack * samples.shape[-1]))
+
+
+def packed_shape(sample_shape: tuple[int, ...], pack: int) -> tuple[int, ...]:
+    """The per-example shape D takes under `pack_samples`: the last axis times `pack`."""
+    return (*sample_shape[:-1], sample_shape[-1] * pack)
+
+
 @keras.saving.register_keras_serializable(package="gan_zoo")
 class ReflectionPadding2D(layers.Layer):
     """Reflection padding of NHWC images, as `torch.nn.ReflectionPad2d` (edge not repeated).

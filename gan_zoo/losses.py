@@ -11,6 +11,8 @@ Conventions shared by every function in this module:
 * Generator losses are minimized by the generator, discriminator losses by the discriminator.
 
 `LOSSES` maps a name to its `(generator_loss, discriminator_loss)` pair; `get_loss` looks one up.
+The generator loss takes `fake` alone, except for the losses in `PAIRED_LOSSES` (RpGAN), which
+compare each fake with a real partner and take `(real, fake)` on both sides.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import tensorflow as tf
 
 __all__ = [
     "LOSSES",
+    "PAIRED_LOSSES",
     "get_loss",
     "gradient_penalty",
     "hinge_discriminator_loss",
@@ -33,6 +36,9 @@ __all__ = [
     "non_saturating_discriminator_loss",
     "non_saturating_generator_loss",
     "r1_penalty",
+    "r2_penalty",
+    "relativistic_discriminator_loss",
+    "relativistic_generator_loss",
     "wasserstein_discriminator_loss",
     "wasserstein_generator_loss",
 ]
@@ -249,6 +255,50 @@ def wasserstein_discriminator_loss(real: tf.Tensor, fake: tf.Tensor) -> tf.Tenso
 # --------------------------------------------------------------------------------------------
 
 
+# --------------------------------------------------------------------------------------------
+# Relativistic pairing (RpGAN; Jolicoeur-Martineau 2019, Huang et al. 2024)
+# --------------------------------------------------------------------------------------------
+
+
+def relativistic_discriminator_loss(real: tf.Tensor, fake: tf.Tensor) -> tf.Tensor:
+    """RpGAN discriminator loss: `mean(softplus(-(D(x_i) - D(G(z_i)))))` over pairs i.
+
+    Real example i is paired with fake example i: D is asked only that each real sample
+    scores above its partner fake, not that all reals score above a fixed level, which
+    removes the per-mode "one fake beats every real" collapse of the non-saturating loss
+    (Huang et al. 2024, section 2). Minimised by D.
+
+    References: Jolicoeur-Martineau 2019, arXiv:1807.00734 (relativistic pairing); Huang et al.
+    2024, "The GAN is dead; long live the GAN! A Modern Baseline GAN" (R3GAN), arXiv:2501.05441.
+
+    Args:
+        real: D's scores on real samples, `[B]` or `[B, 1]`.
+        fake: D's scores on generated samples, the same shape (same batch size: paired).
+
+    Returns:
+        A float32 scalar, > 0; `log 2` when D scores every pair equally.
+
+    """
+    return tf.reduce_mean(tf.math.softplus(_f32(fake) - _f32(real)))
+
+
+def relativistic_generator_loss(real: tf.Tensor, fake: tf.Tensor) -> tf.Tensor:
+    """RpGAN generator loss: `mean(softplus(-(D(G(z_i)) - D(x_i))))` over pairs i.
+
+    The discriminator's loss with the roles swapped; G's gradient flows through the fake
+    scores only (the real scores are constants for G). Minimised by G.
+
+    Args:
+        real: D's scores on real samples, `[B]` or `[B, 1]`.
+        fake: D's scores on generated samples, the same shape.
+
+    Returns:
+        A float32 scalar, > 0.
+
+    """
+    return tf.reduce_mean(tf.math.softplus(_f32(real) - _f32(fake)))
+
+
 def mean_absolute_error(target: tf.Tensor, prediction: tf.Tensor) -> tf.Tensor:
     """`mean(|target - prediction|)` over every element: the L1 term of CycleGAN.
 
@@ -342,6 +392,13 @@ def gradient_penalty(
     return tf.reduce_mean(tf.square(norms - 1.0))
 
 
+def _zero_centered_penalty(discriminator: Callable, samples: tf.Tensor) -> tf.Tensor:
+    """Mean over the batch of `||grad_x D(x)||_2^2` at `samples` (float32)."""
+    grads = _input_gradient(discriminator, _f32(samples))
+    grads = tf.reshape(grads, [tf.shape(grads)[0], -1])
+    return tf.reduce_mean(tf.reduce_sum(tf.square(grads), axis=1))
+
+
 def r1_penalty(discriminator: Callable, real: tf.Tensor) -> tf.Tensor:
     """R1 penalty: `mean over the batch of ||grad_x D(x)||_2^2` on real data.
 
@@ -363,10 +420,28 @@ def r1_penalty(discriminator: Callable, real: tf.Tensor) -> tf.Tensor:
         (not yet multiplied by `gamma / 2`).
 
     """
-    real = _f32(real)
-    grads = _input_gradient(discriminator, real)
-    grads = tf.reshape(grads, [tf.shape(grads)[0], -1])
-    return tf.reduce_mean(tf.reduce_sum(tf.square(grads), axis=1))
+    return _zero_centered_penalty(discriminator, real)
+
+
+def r2_penalty(discriminator: Callable, fake: tf.Tensor) -> tf.Tensor:
+    """R2 penalty: `mean over the batch of ||grad_x D(x)||_2^2` on generated data.
+
+    R1's zero-centred penalty taken at the fakes instead of the reals (Mescheder et al.
+    2018). R3GAN applies both, `gamma / 2` each, every step: with R1 alone RpGAN's D can grow
+    steep around the fakes and training diverges (Huang et al. 2024, arXiv:2501.05441,
+    section 2.2). Pass the fakes with the generator's gradient stopped (D's update must not
+    train G); the result is differentiable w.r.t. D's weights inside the caller's tape.
+
+    Args:
+        discriminator: Callable `discriminator(x, training=True)` returning scores `[B]` or
+            `[B, 1]`.
+        fake: Generated samples, shape `[B, ...]`.
+
+    Returns:
+        A float32 scalar, >= 0 (not yet multiplied by `gamma / 2`).
+
+    """
+    return _zero_centered_penalty(discriminator, fake)
 
 
 # --------------------------------------------------------------------------------------------
@@ -379,7 +454,11 @@ LOSSES: dict[str, tuple[Callable, Callable]] = {
     "least_squares": (least_squares_generator_loss, least_squares_discriminator_loss),
     "hinge": (hinge_generator_loss, hinge_discriminator_loss),
     "wasserstein": (wasserstein_generator_loss, wasserstein_discriminator_loss),
+    "relativistic": (relativistic_generator_loss, relativistic_discriminator_loss),
 }
+# Losses whose generator side takes `(real, fake)` scores: the model scores the real batch in
+# the generator's update too.
+PAIRED_LOSSES = ("relativistic",)
 
 
 def get_loss(name: str) -> tuple[Callable, Callable]:
@@ -387,11 +466,12 @@ def get_loss(name: str) -> tuple[Callable, Callable]:
 
     Args:
         name: One of the keys of `LOSSES`: "hinge", "least_squares", "minimax",
-            "non_saturating", "wasserstein".
+            "non_saturating", "relativistic", "wasserstein".
 
     Returns:
         The `(generator_loss, discriminator_loss)` pair; the generator loss takes
-        `fake` (shape `[B]` or `[B, 1]`), the discriminator loss takes `(real, fake)`.
+        `fake` (shape `[B]` or `[B, 1]`), or `(real, fake)` for a name in `PAIRED_LOSSES`;
+        the discriminator loss takes `(real, fake)`.
 
     Raises:
         ValueError: If `name` is not a registered loss.

@@ -469,6 +469,15 @@ TINY_PRESETS = {
     "gan": ("dcgan_digits", {"latent_dim": 8, **TINY_DCGAN}),
     "wgan": ("wgan_gp_ring8", {"latent_dim": 8, "d_steps": 2}),
     "conditional": ("cgan_digits", {"latent_dim": 8, **TINY_DCGAN}),
+    "r3gan": (
+        "r3gan_mnist",
+        {
+            "latent_dim": 8,
+            "pack": 2,
+            "generator_kwargs": {"widths": (8, 4), "expansion": 1},
+            "discriminator_kwargs": {"widths": (4, 8), "expansion": 1},
+        },
+    ),
     "cyclegan": (
         "cyclegan_digits_thickness",
         {

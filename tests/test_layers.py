@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from harness import assert_reproduced
 
-from gan_zoo.layers import ReflectionPadding2D
+from gan_zoo.layers import ReflectionPadding2D, pack_samples, packed_shape
 
 
 @pytest.mark.parametrize("padding", [1, 2, (1, 3), (0, 2)])
@@ -61,3 +61,27 @@ def test_reflection_padding_larger_than_the_input_is_a_clear_error():
 def test_reflection_padding_bad_arguments(padding):
     with pytest.raises(ValueError, match="ReflectionPadding2D padding must be an int ≥ 0"):
         ReflectionPadding2D(padding)
+
+
+def test_pack_samples_concatenates_consecutive_points():
+    points = np.arange(12, dtype=np.float32).reshape(6, 2)
+    packed = np.asarray(pack_samples(points, 3))
+    # Pack i holds samples 3i, 3i+1, 3i+2 side by side.
+    np.testing.assert_array_equal(packed, [[0, 1, 2, 3, 4, 5], [6, 7, 8, 9, 10, 11]])
+    assert packed_shape((2,), 3) == (6,)
+
+
+def test_pack_samples_stacks_images_along_channels():
+    images = np.random.RandomState(0).uniform(-1, 1, (4, 5, 5, 3)).astype(np.float32)
+    packed = np.asarray(pack_samples(images, 2))
+    assert packed.shape == (2, 5, 5, 6) and packed_shape((5, 5, 3), 2) == (5, 5, 6)
+    for pack in range(2):
+        for member in range(2):
+            np.testing.assert_array_equal(
+                packed[pack, ..., 3 * member : 3 * member + 3], images[2 * pack + member]
+            )
+
+
+def test_pack_one_is_the_input_itself():
+    images = np.zeros((4, 3, 3, 1), np.float32)
+    assert pack_samples(images, 1) is images

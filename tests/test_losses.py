@@ -130,7 +130,7 @@ def test_registry_entry_contract(name, dtype):
     fake = tf.constant(FAKE, dtype=dtype)
     results = []
     for r, f in [(real, fake), (real[:, None], fake[:, None])]:
-        g = g_loss(f)
+        g = g_loss(r, f) if name in losses.PAIRED_LOSSES else g_loss(f)
         d = d_loss(r, f)
         for out in (g, d):
             assert out.dtype == tf.float32
@@ -153,7 +153,7 @@ def test_get_loss_unknown_name():
     msg = str(info.value)
     assert msg == (
         "Unknown loss 'nope'; expected one of: "
-        "hinge, least_squares, minimax, non_saturating, wasserstein"
+        "hinge, least_squares, minimax, non_saturating, relativistic, wasserstein"
     )
 
 
@@ -163,8 +163,42 @@ def test_registry_names():
         "least_squares",
         "minimax",
         "non_saturating",
+        "relativistic",
         "wasserstein",
     ]
+    assert losses.PAIRED_LOSSES == ("relativistic",)
+
+
+def test_relativistic_losses_value():
+    # Pairs (real_i, fake_i): D's loss is mean softplus(fake_i - real_i), G's the mirror.
+    d = losses.relativistic_discriminator_loss(tf.constant(REAL), tf.constant(FAKE))
+    g = losses.relativistic_generator_loss(tf.constant(REAL), tf.constant(FAKE))
+    expected_d = (softplus(0.5 - 1.0) + softplus(3.0 + 2.0)) / 2
+    expected_g = (softplus(1.0 - 0.5) + softplus(-2.0 - 3.0)) / 2
+    assert_close(value(d), expected_d, terms=LOSS_TERMS, err_msg="RpGAN D loss")
+    assert_close(value(g), expected_g, terms=LOSS_TERMS, err_msg="RpGAN G loss")
+
+
+def test_relativistic_loss_pairs_examples_not_batch_means():
+    # A batch whose means agree but whose pairs do not: a loss of the means would give log 2
+    # for both orders; the pairing loss tells the pairs apart.
+    real = tf.constant([2.0, -2.0])
+    paired = value(losses.relativistic_discriminator_loss(real, tf.constant([-2.0, 2.0])))
+    swapped = value(losses.relativistic_discriminator_loss(real, tf.constant([2.0, -2.0])))
+    assert_close(paired, (softplus(-4.0) + softplus(4.0)) / 2, terms=LOSS_TERMS, err_msg="pairs")
+    assert_close(swapped, math.log(2.0), terms=LOSS_TERMS, err_msg="equal pairs: log 2")
+    assert paired > swapped + 0.5
+
+
+def test_relativistic_generator_gradient_flows_through_fakes():
+    real = tf.constant([1.0, -1.0])
+    fake = tf.Variable([0.0, 0.0])
+    with tf.GradientTape() as tape:
+        g = losses.relativistic_generator_loss(real, fake)
+    gradient = tape.gradient(g, fake).numpy()
+    # d/df mean softplus(r - f) = -sigmoid(r - f) / B.
+    expected = [-sigmoid(1.0) / 2, -sigmoid(-1.0) / 2]
+    assert_close(gradient, expected, terms=LOSS_TERMS, err_msg="∂ RpGAN G loss / ∂ fake")
 
 
 # ------------------------------------------------------------------------------------------
@@ -221,6 +255,18 @@ def test_r1_penalty_linear_discriminator():
     r1 = losses.r1_penalty(d, real)
     assert r1.dtype == tf.float32 and r1.shape == ()
     assert_close(value(r1), 3.0**2 + 4.0**2, terms=penalty_terms(2, 3), err_msg="R1 of ‖w‖ = 5")
+
+
+def test_r2_penalty_linear_and_quadratic_discriminators():
+    fake = tf.constant([[4.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+    r2 = losses.r2_penalty(linear_discriminator([1.0, -2.0]), fake)
+    assert r2.dtype == tf.float32 and r2.shape == ()
+    assert_close(value(r2), 1.0 + 4.0, terms=penalty_terms(2, 3), err_msg="R2 of ‖w‖² = 5")
+    # D = ½‖x‖²: grad = x, so R2 is the mean of ‖fake‖²: (16 + 1 + 2) / 3.
+    r2 = losses.r2_penalty(quadratic_discriminator, fake)
+    assert_close(value(r2), 19.0 / 3.0, terms=penalty_terms(2, 3), err_msg="R2 of ½‖x‖²")
+    # R1 and R2 are the same penalty at other samples.
+    assert value(losses.r1_penalty(quadratic_discriminator, fake)) == value(r2)
 
 
 def test_gradient_penalty_quadratic_discriminator_given_weights():

@@ -9,12 +9,12 @@ Add a family with `register_family` and `register_preset`, from any package: see
 Example:
 >>> from gan_zoo import families
 >>> sorted(families.FAMILIES)
-['conditional', 'cyclegan', 'gan', 'stylegan', 'wgan']
+['conditional', 'cyclegan', 'gan', 'r3gan', 'stylegan', 'wgan']
 >>> model = families.build("dcgan_digits", latent_dim=32)
 """
 
 # Each family registers itself and its presets on import, in this order.
-from gan_zoo.families import conditional, cyclegan, gan, registry, stylegan, wgan  # noqa: E402, I001
+from gan_zoo.families import conditional, cyclegan, gan, r3gan, registry, stylegan, wgan  # noqa: E402, I001
 from gan_zoo.families.config import PresetConfig, from_dict
 from gan_zoo.families.registry import (  # noqa: E402
     FAMILIES,
@@ -49,6 +49,7 @@ __all__ = [
     "get_family",
     "get_preset",
     "list_presets",
+    "r3gan",
     "register_family",
     "register_preset",
     "register_presets",

@@ -25,6 +25,7 @@ _SET_BY_BUILD = {
     "discriminator",
     "latent_dim",
     "d_steps",
+    "pack",
     "ema_decay",
     "seed",
     "name",
@@ -44,10 +45,11 @@ _POSITIVE_INTEGERS = (
     "channels",
     "num_classes",
     "label_embedding_dim",
+    "pack",
 )
 _FIXED = ("name", "description", "paper")
 # The one-union preset of earlier versions gave every family these defaults.
-_LEGACY_DEFAULTS = {"label_embedding_dim": 16, "d_steps": 1}
+_LEGACY_DEFAULTS = {"label_embedding_dim": 16, "d_steps": 1, "pack": 1}
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -156,6 +158,12 @@ class PresetConfig:
         _choose("algorithm", self.algorithm, sorted(family.algorithms))
         _choose("architecture", self.architecture, list(self.ARCHITECTURES))
         _choose("loss", self.loss, sorted(losses.LOSSES))
+        if self.loss in losses.PAIRED_LOSSES and not family.paired_losses:
+            unpaired = sorted(set(losses.LOSSES) - set(losses.PAIRED_LOSSES))
+            raise ValueError(
+                f"loss {self.loss!r} needs a model that scores real and fake in pairs; the "
+                f"{family.name} family takes one of: {', '.join(unpaired)}"
+            )
         if self.optimizer not in OPTIMIZERS:
             raise ValueError(
                 f"optimizer must be one of {', '.join(OPTIMIZERS)}; got {self.optimizer!r}"

@@ -37,6 +37,8 @@ class Family:
         algorithms: dict[str, type]. Model classes by the `algorithm` name a preset gives
             (`{"wgan": WGAN, "wgan_gp": WGANGP}`).
         config_class: type. The family's preset dataclass (a `PresetConfig` subclass).
+        paired_losses: bool. Its models take the losses of `gan_zoo.losses.PAIRED_LOSSES`
+            (RpGAN), whose generator side needs D's scores on the real batch.
     """
 
     name: str = ""
@@ -45,6 +47,7 @@ class Family:
     styles: bool = False
     algorithms: dict[str, type] = {}
     config_class: type = object
+    paired_losses: bool = False
 
     def build(self, config: Any, seed: int, compile_kwargs: dict | None) -> keras.Model:
         """Builds and compiles the model of `config` (a validated `config_class`)."""

@@ -20,33 +20,40 @@ def quality():
     return module
 
 
-def _row(preset, mixture, seed, modes, hq, seconds):
+def _row(preset, mixture, seed, modes, hq, seconds, kl=0.0):
     return {
         "preset": preset,
         "mixture": mixture,
         "seed": seed,
         "modes_covered": modes,
         "high_quality_fraction": hq,
+        "reverse_kl": kl,
         "train_seconds": seconds,
     }
 
 
 def test_2d_table_averages_seeds_and_adds_the_floor(quality):
     rows = [
-        _row("gan_ring8", "ring8", 0, 6, 0.10, 100.0),
-        _row("gan_ring8", "ring8", 1, 8, 0.30, 120.0),
-        _row("gan_grid25", "grid25", 0, 20, 0.5, 90.0),
+        _row("gan_ring8", "ring8", 0, 6, 0.10, 100.0, kl=0.3),
+        _row("gan_ring8", "ring8", 1, 8, 0.30, 120.0, kl=0.1),
+        _row("gan_grid25", "grid25", 0, 20, 0.5, 90.0, kl=0.25),
     ]
+    floor = {"num_samples": 2500, "reverse_kl": 0.0012}
     floors = {
-        "ring8": {"modes_covered": 8, "high_quality_fraction": 0.989, "num_samples": 2500},
-        "grid25": {"modes_covered": 25, "high_quality_fraction": 0.988, "num_samples": 2500},
+        "ring8": {"modes_covered": 8, "high_quality_fraction": 0.989, **floor},
+        "grid25": {"modes_covered": 25, "high_quality_fraction": 0.988, **floor},
     }
     lines = quality.table(rows, floors).splitlines()
     ours = next(line for line in lines if "`gan`" in line)
-    # ring8: modes mean 7, population std 1; HQ 20 % ± 10 %; grid25 from one seed.
-    assert "| 7.0 ± 1.0 | 20.0 ± 10.0 | 20.0 | 50.0 | 2 / 1 | 110 / 90 |" in ours
-    assert "| GAN (published) | 1.0 | 99.3 | 3.3 | 0.5 |" in lines[2]
-    assert lines[-1].startswith("| real data, 2,500 held-out points (floor) | 8 | 98.9 | 25 | 98.8")
+    # ring8: modes mean 7, population std 1; HQ 20 % ± 10 %; KL 0.2 ± 0.1; grid25 one seed.
+    assert "| 7.0 ± 1.0 | 20.0 ± 10.0 | 0.200 ± 0.100 | 20.0 | 50.0 | 0.250 | 2 / 1 |" in ours
+    assert "| 110 / 90 |" in ours
+    assert "| GAN (VEEGAN protocol) (published) | 1.0 | 99.3 | – | 3.3 | 0.5 | – |" in lines[2]
+    pacgan = next(line for line in lines if line.startswith("| PacGAN3"))
+    assert "| 7.8 | 97.7 | 0.1 | 24.8 | 93.6 | 0.04 |" in pacgan
+    assert lines[-1].startswith(
+        "| real data, 2,500 held-out points (floor) | 8 | 98.9 | 0.001 | 25 | 98.8 | 0.001"
+    )
 
 
 def test_digits_table_puts_the_floor_beside_each_metric(quality):
@@ -191,3 +198,29 @@ def test_translation_table_shows_both_directions_with_floors(quality):
         "0.0412 | 10 | 1200 |"
     )
     assert lines[3].startswith("| `cyclegan_digits_thickness` | B → A | 0.800 (0.995) | 4.20 [2.89")
+
+
+@pytest.mark.slow
+def test_quick_mode_gives_every_2d_row_with_kl(tmp_path):
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    command = [sys.executable, SCRIPT, "--quick", "--suite=2d", "--jobs=2", f"--out_dir={tmp_path}"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=1500, env=env)
+    assert result.returncode == 0, result.stderr[-2000:]
+    folder = tmp_path / "quality_2d"
+    rows = [json.loads(p.read_text()) for p in (folder / "runs").glob("*_it2000.json")]
+    assert sorted(r["preset"] for r in rows) == sorted(
+        [
+            "gan_ring8",
+            "wgan_gp_ring8",
+            "r3gan_ring8",
+            "gan_grid25",
+            "wgan_gp_grid25",
+            "r3gan_grid25",
+        ]
+    )
+    for row in rows:
+        assert row["iterations"] == 2000 and 0 <= row["modes_covered"] <= row["num_modes"]
+        assert 0.0 <= row["reverse_kl"] <= 3.3 or row["modes_covered"] == 0
+    table = (folder / "table.md").read_text()
+    for family in ("gan", "wgan_gp", "r3gan"):
+        assert f"| gan_zoo `{family}` |" in table

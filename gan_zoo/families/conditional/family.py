@@ -48,6 +48,11 @@ class ConditionalFamily(GANFamily):
             )
         if config.num_classes < 2:
             raise ValueError(f"num_classes must be at least 2; got {config.num_classes}")
+        if config.pack != 1:
+            raise ValueError(
+                f"pack must be 1 for conditional presets (packing applies to unconditional "
+                f"D(x) discriminators); got {config.pack}"
+            )
 
     def networks(self, config: ConditionalGANConfig) -> tuple[keras.Model, keras.Model]:
         """The base networks (z widened by the label embedding), wrapped to take labels."""

@@ -160,9 +160,9 @@ class ACGAN(ConditionalGAN):
         )
         return adversarial + self.class_loss_weight * class_loss
 
-    def generator_objective(self, fake_outputs, conditions):
+    def generator_objective(self, fake_outputs, conditions, real_outputs=None):
         """Adversarial loss + weight · CE(asked-for class)."""
-        adversarial = super().generator_objective(fake_outputs, conditions)
+        adversarial = super().generator_objective(fake_outputs, conditions, real_outputs)
         return adversarial + self.class_loss_weight * self._class_loss(fake_outputs[1], conditions)
 
     def get_config(self) -> dict:

@@ -8,6 +8,7 @@ from gan_zoo import builders
 from gan_zoo.families import registry
 from gan_zoo.families.config import PresetConfig
 from gan_zoo.families.gan.model import GAN
+from gan_zoo.layers import packed_shape
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -17,6 +18,8 @@ class GANConfig(PresetConfig):
     Attributes:
         latent_dim: int. Size of z.
         d_steps: int. Discriminator updates per generator update.
+        pack: int. PacGAN packing: D scores packs of this many samples (1: unpacked); the
+            batch size must be a multiple of it.
     """
 
     ARCHITECTURES = tuple(sorted(builders.ARCHITECTURES))
@@ -25,6 +28,7 @@ class GANConfig(PresetConfig):
     architecture: str = "dcgan"
     latent_dim: int = 100
     d_steps: int = 1
+    pack: int = 1
 
 
 def networks(
@@ -74,11 +78,17 @@ class GANFamily(registry.Family):
     task = "unconditional"
     algorithms = {"gan": GAN}
     config_class = GANConfig
+    paired_losses = True
 
     def check(self, config: GANConfig) -> None:
         """Z is needed: `latent_dim` must be set."""
         if config.latent_dim is None:
             raise ValueError(f"latent_dim must be a positive integer; got {config.latent_dim}")
+        if config.batch_size % config.pack:
+            raise ValueError(
+                f"batch_size must be a multiple of pack; got batch_size={config.batch_size}, "
+                f"pack={config.pack}"
+            )
 
     def network_builders(self, config: GANConfig) -> dict[str, list]:
         """The architecture's generator and discriminator builders."""
@@ -87,13 +97,14 @@ class GANFamily(registry.Family):
 
     def networks(self, config: GANConfig) -> tuple[keras.Model, keras.Model]:
         """The (generator, discriminator) this family's model trains."""
-        return networks(config, config.latent_dim, config.sample_shape)
+        return networks(config, config.latent_dim, packed_shape(config.sample_shape, config.pack))
 
     def model_arguments(self, config: GANConfig) -> dict:
         """Constructor arguments of the model besides the networks."""
         return {
             "latent_dim": config.latent_dim,
             "d_steps": config.d_steps,
+            "pack": config.pack,
             "ema_decay": config.ema_decay,
             "name": config.name,
             **config.model_kwargs,

@@ -13,7 +13,9 @@ holds), `generate_samples` / `discriminate` (how G and D are called, e.g. with l
 import keras
 import tensorflow as tf
 
+from gan_zoo import losses
 from gan_zoo.engine.adversarial import AdversarialModel
+from gan_zoo.layers import pack_samples
 
 
 @keras.saving.register_keras_serializable(package="gan_zoo")
@@ -33,8 +35,20 @@ class GAN(AdversarialModel):
     >>> gan.generate(4, seed=0).shape
     (4, 2)
 
-    Args: see `AdversarialModel`.
+    Args:
+        pack: int ≥ 1. PacGAN packing (Lin et al. 2018, arXiv:1712.04086): D scores packs of
+            `pack` samples concatenated along the last axis (`gan_zoo.layers.pack_samples`),
+            real packs and generated packs apart; its input then has `pack` times the
+            channels (or features). The batch size must be a multiple of it. 1 (the default)
+            is the unpacked GAN.
+        **kwargs: see `AdversarialModel`.
     """
+
+    def __init__(self, generator, discriminator, pack: int = 1, **kwargs):
+        super().__init__(generator, discriminator, **kwargs)
+        if isinstance(pack, bool) or int(pack) != pack or int(pack) < 1:
+            raise ValueError(f"pack must be a positive integer; got {pack!r}")
+        self.pack = int(pack)
 
     # ------------------------------------------------------------------------------ hooks
     def unpack(self, data):
@@ -46,8 +60,12 @@ class GAN(AdversarialModel):
         return self.generator(noise, training=training)
 
     def discriminate(self, samples, conditions, training: bool = True):
-        """D's output on samples: raw scores `[B, 1]` (families may return more)."""
-        return self.discriminator(samples, training=training)
+        """D's output on samples: raw scores `[B / pack, 1]` (families may return more)."""
+        return self.discriminator(self.pack_samples(samples), training=training)
+
+    def pack_samples(self, samples):
+        """`samples` `[B, ...]` as D takes them: packs of `pack` (`[B / pack, ...]`)."""
+        return pack_samples(samples, self.pack)
 
     @staticmethod
     def scores_of(outputs):
@@ -72,12 +90,28 @@ class GAN(AdversarialModel):
         """
         return self.d_loss_fn(self.scores_of(real_outputs), self.scores_of(fake_outputs))
 
-    def generator_objective(self, fake_outputs, conditions) -> tf.Tensor:
-        """G's loss from D's outputs on generated samples; a local-batch mean scalar."""
+    def generator_objective(self, fake_outputs, conditions, real_outputs=None) -> tf.Tensor:
+        """G's loss from D's outputs on generated samples; a local-batch mean scalar.
+
+        `real_outputs` (D's output on the step's real batch) is given for the paired losses
+        (`gan_zoo.losses.PAIRED_LOSSES`, RpGAN), whose generator side compares each fake with
+        a real partner.
+        """
+        if real_outputs is not None:
+            return self.g_loss_fn(self.scores_of(real_outputs), self.scores_of(fake_outputs))
         return self.g_loss_fn(self.scores_of(fake_outputs))
+
+    @property
+    def paired_loss(self) -> bool:
+        """Whether the compiled loss is paired (its generator side needs D's real scores)."""
+        return self.loss_name in losses.PAIRED_LOSSES
 
     def after_discriminator_update(self) -> None:
         """Hook run after each D update (weight clipping, ...)."""
+
+    def get_config(self) -> dict:
+        """Adds `pack` to the base config."""
+        return {**super().get_config(), "pack": self.pack}
 
     # ------------------------------------------------------------------------------- step
     def train_step(self, data):
@@ -107,7 +141,9 @@ class GAN(AdversarialModel):
         noise = self.replica_normal(batch, (self.latent_dim,), purpose=self.d_steps)
         with tf.GradientTape() as tape:
             generated = self.generate_samples(noise, conditions, training=True)
-            g_loss = self.generator_objective(self.discriminate(generated, conditions), conditions)
+            fake_for_g = self.discriminate(generated, conditions)
+            real_for_g = self.discriminate(real, conditions) if self.paired_loss else None
+            g_loss = self.generator_objective(fake_for_g, conditions, real_for_g)
             scaled = self.scaled_loss(self.g_optimizer, g_loss)
         variables = self.generator.trainable_variables
         gradients = tape.gradient(scaled, variables)

@@ -99,6 +99,7 @@ class WGANGP(GAN):
         self, real, fake, real_outputs, fake_outputs, conditions, update_index
     ):
         """Wasserstein critic loss plus λ times the gradient penalty."""
+        real, fake = self.pack_samples(real), self.pack_samples(fake)  # the penalty is per pack
         weights = self.replica_uniform(tf.shape(real)[0], (), _PENALTY_PURPOSE + update_index)
         penalty = losses.gradient_penalty(
             self.discriminator, real, fake, interpolation_weights=weights
