@@ -369,26 +369,37 @@ def run_digits(
     from_runs: str | None,
     threads: int = 0,
     epochs: int | None = None,
+    curve_every: int = 0,
 ):
     """Trains `name` (or reuses `from_runs/<name>`) and evaluates it against its real data.
 
-    `epochs` replaces the preset's (`--quick`: 1); None trains the preset's own.
+    `epochs` replaces the preset's (`--quick`: 1); None trains the preset's own. With
+    `curve_every` > 0 the run is also evaluated every that many epochs while it trains
+    (`--eval_every`: FID in the classifier's features on 1,000 samples), and the row keeps the
+    curve as `{"step": [...], "frechet_distance": [...]}`.
     """
     _limit_threads(threads)
     from gan_zoo import training
 
     preset = families.get_preset(name)
-    run_dir, seconds, epochs = _finished_run(from_runs, name)
+    run_dir, seconds, trained_epochs = _finished_run(from_runs, name)
+    curve = {}
     if run_dir is not None:
         source, model = run_dir, run_dir
     else:
         run_dir = os.path.join(out_dir, "train", name)
         config = training.TrainConfig(
-            preset=name, out_dir=run_dir, seed=seed, verbose=0, epochs=epochs
+            preset=name,
+            out_dir=run_dir,
+            seed=seed,
+            verbose=0,
+            epochs=epochs,
+            eval_every=curve_every,
         )
         summary = training.train(config)
         source, model, seconds = "trained here", summary["model"], summary["seconds"]
-        epochs = epochs or preset.epochs
+        trained_epochs = epochs or preset.epochs
+        curve = _fid_curve(summary["history"], int(model.optimizer.iterations), trained_epochs)
     chosen = ["frechet_distance", "kid", "precision_recall", "class_modes"]
     if families.family_of(preset).task == "conditional":
         chosen.append("cas")
@@ -419,7 +430,7 @@ def run_digits(
         "preset": name,
         "seed": seed,
         "dataset": preset.dataset,
-        "epochs": epochs,
+        "epochs": trained_epochs,
         "source": source,
         "run_dir": run_dir,
         "train_seconds": seconds,
@@ -430,7 +441,35 @@ def run_digits(
         "real_floor": _with_derived(report["real_baseline"]),
         "notes": report.get("notes", []),
         "stacked_protocol": protocol,
+        "curve": curve,
     }
+
+
+def _fid_curve(history: dict, steps: int, epochs: int) -> dict:
+    """The `eval_frechet_distance` values a run logged, against the step they were taken at."""
+    values = history.get("eval_frechet_distance") or []
+    steps_per_epoch = steps / max(epochs, 1)
+    points = [(round((i + 1) * steps_per_epoch), v) for i, v in enumerate(values) if v is not None]
+    return {"step": [p[0] for p in points], "frechet_distance": [p[1] for p in points]}
+
+
+def save_curves(rows: list[dict], path: str) -> str | None:
+    """FID against step of every row with a curve, beside the real floor; None without any."""
+    curves = {
+        r["preset"]: (r["curve"]["step"], r["curve"]["frechet_distance"])
+        for r in rows
+        if r.get("curve", {}).get("step")
+    }
+    if not curves:
+        return None
+    floor = next(r["real_floor"].get("frechet_distance") for r in rows if r["preset"] in curves)
+    return plotting.save_metric_curves(
+        curves,
+        path,
+        ylabel="FID (classifier features, 1,000 samples)",
+        floor=floor,
+        title="FID during training (dashed: real floor at 2,000 samples)",
+    )
 
 
 def stacked_table(rows: list[dict]) -> str:
@@ -491,7 +530,7 @@ def suite_digits(args, names: list[str], folder: str = "quality_digits") -> str:
     todo = list(_unfinished(out_dir, names, "_seed0_digits.json", args.force))
     threads = max(1, (os.cpu_count() or 1) // args.jobs) if args.jobs > 1 else 0
     epochs = 1 if args.quick else None
-    common = (0, out_dir, args.digits_samples, args.from_runs, threads, epochs)
+    common = (0, out_dir, args.digits_samples, args.from_runs, threads, epochs, args.curve_every)
 
     def report(row, path):
         _save_json(row, path)
@@ -512,6 +551,9 @@ def suite_digits(args, names: list[str], folder: str = "quality_digits") -> str:
     rows = [r for r in load_rows(out_dir, "_digits.json") if r["preset"] in names]
     _save_json(rows, os.path.join(out_dir, "results.json"))
     markdown = digits_table([r for r in rows if r["dataset"] not in STACKED_DATASETS])
+    curves = save_curves(rows, os.path.join(out_dir, "fid_curves.png"))
+    if curves:
+        print(f"FID curves: {curves}", flush=True)
     stacked = stacked_table(rows)
     if stacked:
         markdown += "\n\nStacked digits at the Stacked-MNIST sample count:\n\n" + stacked
@@ -641,6 +683,13 @@ def main():
     )
     parser.add_argument("--force", action="store_true", help="rerun runs that have results")
     parser.add_argument(
+        "--curve_every",
+        type=int,
+        default=0,
+        help="mnist, digits: also evaluate FID every N epochs while training (16 epochs of the "
+        "28 px presets is ~1,000 steps) and plot FID against step (fid_curves.png); 0: off",
+    )
+    parser.add_argument(
         "--quick",
         action="store_true",
         help=f"smoke check: 2d runs one seed of {QUICK_ITERATIONS:,} iterations (results kept "
@@ -655,6 +704,8 @@ def main():
     for flag in ("seeds", "iterations", "num_samples", "digits_samples", "jobs"):
         if getattr(args, flag) < 1:
             parser.error(f"--{flag} must be a positive integer, got {getattr(args, flag)}")
+    if args.curve_every < 0:
+        parser.error(f"--curve_every must be 0 (off) or a positive integer, got {args.curve_every}")
     if args.steps_per_execution < 1:
         parser.error(f"--steps_per_execution must be >= 1, got {args.steps_per_execution}")
     requested = args.presets.split(",") if args.presets else None

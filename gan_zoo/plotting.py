@@ -125,3 +125,47 @@ def save_loss_curves(
         figure.suptitle(title)
     _atomic_savefig(figure, path)
     return path
+
+
+def save_metric_curves(
+    curves: Mapping[str, tuple[Sequence[float], Sequence[float]]],
+    path: str,
+    ylabel: str,
+    floor: float | None = None,
+    title: str | None = None,
+    log_scale: bool = True,
+) -> str:
+    """One line per run of a metric against the training step, e.g. FID every ~1,000 steps.
+
+    Args:
+        curves: `{label: (steps, values)}`; a None or non-finite value is left out.
+        path: PNG path (written atomically).
+        ylabel: the metric's name for the y axis.
+        floor: float or None. The real-vs-real value, drawn as a dashed line.
+        title: str or None. Figure title.
+        log_scale: bool. A log y axis (FIDs span orders of magnitude). Defaults to True.
+
+    Returns:
+        `path`.
+    """
+    figure, axes = plt.subplots(figsize=(7, 4.5))
+    for label, (steps, values) in sorted(curves.items()):
+        points = [
+            (s, v) for s, v in zip(steps, values, strict=True) if v is not None and np.isfinite(v)
+        ]
+        if points:
+            xs, ys = zip(*points, strict=True)
+            axes.plot(xs, ys, marker=".", label=label)
+    if floor is not None:
+        axes.axhline(floor, color="black", linestyle="--", linewidth=1, label="real floor")
+    if log_scale:
+        axes.set_yscale("log")
+    axes.set_xlabel("training step")
+    axes.set_ylabel(ylabel)
+    axes.grid(alpha=0.3, which="both")
+    if axes.lines:
+        axes.legend(fontsize=8)
+    if title:
+        axes.set_title(title)
+    _atomic_savefig(figure, path)
+    return path

@@ -11,6 +11,7 @@ from gan_zoo.families import algorithms, family_of_algorithm
 from gan_zoo.families.conditional import ACGAN, ConditionalGAN
 from gan_zoo.families.cyclegan import CycleGAN
 from gan_zoo.families.gan import GAN
+from gan_zoo.families.r3gan import R3GAN
 from gan_zoo.families.stylegan import StyleGAN, StyleGenerator
 from gan_zoo.families.wgan import WGAN, WGANGP
 
@@ -30,6 +31,7 @@ __all__ = [
     "ACGAN",
     "ALGORITHMS",
     "GAN",
+    "R3GAN",
     "WGAN",
     "WGANGP",
     "AdversarialModel",

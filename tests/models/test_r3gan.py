@@ -6,7 +6,14 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-from harness import assert_close, assert_reproduced, fit_one_step, network_terms, run_model_checks
+from harness import (
+    assert_close,
+    assert_replicas_equivalent,
+    assert_reproduced,
+    fit_one_step,
+    network_terms,
+    run_model_checks,
+)
 
 from gan_zoo import families
 from gan_zoo.families.r3gan import R3GAN, networks
@@ -116,6 +123,12 @@ def test_one_step_gives_finite_penalties_and_trains_both_networks():
     )
 
 
+@pytest.mark.parametrize("pack", [1, 2])
+def test_two_replicas_equal_one_replica(pack):
+    worst = assert_replicas_equivalent(tiny_ring(pack=pack, ema_decay=0.9), POINTS)
+    print(f"R3GAN (pack {pack}) 2-replica max weight difference: {worst:.2f} of its tolerance")
+
+
 def test_non_saturating_ablation_trains():
     logs = fit_one_step(tiny_ring(loss="non_saturating")(), POINTS)
     assert all(np.isfinite(v) for v in logs.values())
@@ -136,6 +149,15 @@ def test_fixup_blocks_start_as_the_identity():
 def test_bad_image_size_for_the_stages_is_a_clear_error():
     with pytest.raises(ValueError, match="image_size 30 is not a base grid"):
         networks.generator(8, 30, 1, widths=(8, 4, 2))
+    with pytest.raises(ValueError, match="one such count per stage"):
+        networks.discriminator(28, 1, widths=(4, 8), blocks_per_stage=(1, 1, 1))
+
+
+def test_blocks_per_stage_per_stage_counts():
+    g = networks.generator(8, 28, 1, widths=(8, 4), blocks_per_stage=(2, 0))
+    blocks = {layer.name.split("_block")[0] for layer in g.layers if "_block" in layer.name}
+    assert blocks == {"stage0"}
+    assert sum(layer.name.endswith("_add") for layer in g.layers) == 2
 
 
 @pytest.mark.parametrize(

@@ -61,6 +61,17 @@ def _dense_block(x, total_blocks: int, name: str):
     return layers.Add(name=f"{name}_add")([x, branch])
 
 
+def _blocks_per_stage(blocks: int | Sequence[int], stages: int) -> tuple[int, ...]:
+    """`blocks_per_stage` as one count per stage (an int applies to every stage)."""
+    counts = (int(blocks),) * stages if isinstance(blocks, int) else tuple(int(b) for b in blocks)
+    if len(counts) != stages or min(counts) < 0:
+        raise ValueError(
+            f"blocks_per_stage must be an int >= 0 or one such count per stage ({stages}); "
+            f"got {blocks!r}"
+        )
+    return counts
+
+
 def _stages(image_size: int, widths: Sequence[int]) -> int:
     """The base grid side for `len(widths)` stages (each doubles), checked to divide evenly."""
     base = image_size / 2 ** (len(widths) - 1)
@@ -78,7 +89,7 @@ def generator(
     image_size: int,
     channels: int,
     widths: Sequence[int] = (128, 64, 32),
-    blocks_per_stage: int = 1,
+    blocks_per_stage: int | Sequence[int] = 1,
     expansion: int = 2,
     name: str = "generator",
 ) -> keras.Model:
@@ -90,7 +101,8 @@ def generator(
         channels: int. Output channels.
         widths: tuple of int. Channels of each stage, coarse to fine. Defaults to
             `(128, 64, 32)` (7 → 14 → 28 px for MNIST).
-        blocks_per_stage: int ≥ 1. Residual blocks per stage. Defaults to 1.
+        blocks_per_stage: int ≥ 0, or one count per stage. Residual blocks per stage (0 at
+            the finest stage saves most of the cost on a CPU). Defaults to 1.
         expansion: int ≥ 1. Width multiplier inside a block. Defaults to 2.
         name: str. Model name.
 
@@ -99,7 +111,8 @@ def generator(
         channels]` in (-1, 1) (tanh).
     """
     base = _stages(image_size, widths)
-    total = len(widths) * blocks_per_stage
+    counts = _blocks_per_stage(blocks_per_stage, len(widths))
+    total = max(sum(counts), 1)
     noise = keras.Input((latent_dim,), name="noise")
     x = layers.Dense(base * base * widths[0], name="basis")(noise)
     x = layers.Reshape((base, base, widths[0]), name="basis_grid")(x)
@@ -107,7 +120,7 @@ def generator(
         if stage:
             x = layers.UpSampling2D(interpolation="bilinear", name=f"up{stage}")(x)
             x = layers.Conv2D(width, 1, name=f"up{stage}_width")(x)
-        for block in range(blocks_per_stage):
+        for block in range(counts[stage]):
             x = _conv_block(x, expansion, total, f"stage{stage}_block{block}")
     x = _activation("output_act")(x)
     images = layers.Conv2D(channels, 1, activation="tanh", name="to_image")(x)
@@ -118,7 +131,7 @@ def discriminator(
     image_size: int,
     channels: int,
     widths: Sequence[int] = (32, 64, 128),
-    blocks_per_stage: int = 1,
+    blocks_per_stage: int | Sequence[int] = 1,
     expansion: int = 2,
     name: str = "discriminator",
 ) -> keras.Model:
@@ -131,7 +144,7 @@ def discriminator(
         channels: int. Input channels (× pack under PacGAN packing).
         widths: tuple of int. Channels of each stage, fine to coarse. Defaults to
             `(32, 64, 128)`.
-        blocks_per_stage: int ≥ 1. Residual blocks per stage. Defaults to 1.
+        blocks_per_stage: int ≥ 0, or one count per stage. Defaults to 1.
         expansion: int ≥ 1. Width multiplier inside a block. Defaults to 2.
         name: str. Model name.
 
@@ -139,14 +152,15 @@ def discriminator(
         A `keras.Model` mapping `[B, image_size, image_size, channels]` to raw scores `[B, 1]`.
     """
     _stages(image_size, widths)
-    total = len(widths) * blocks_per_stage
+    counts = _blocks_per_stage(blocks_per_stage, len(widths))
+    total = max(sum(counts), 1)
     images = keras.Input((image_size, image_size, channels), name="images")
     x = layers.Conv2D(widths[0], 1, name="from_image")(images)
     for stage, width in enumerate(widths):
         if stage:
             x = layers.AveragePooling2D(2, name=f"down{stage}")(x)
             x = layers.Conv2D(width, 1, name=f"down{stage}_width")(x)
-        for block in range(blocks_per_stage):
+        for block in range(counts[stage]):
             x = _conv_block(x, expansion, total, f"stage{stage}_block{block}")
     x = _activation("output_act")(x)
     x = layers.Flatten(name="flatten")(x)
