@@ -26,7 +26,7 @@ def test_float_images_and_rgb():
     assert grid.shape == (4, 4, 3) and grid.dtype == np.uint8 and np.all(grid == 255)
 
 
-@pytest.mark.parametrize("kind", ["grid", "scatter", "curves"])
+@pytest.mark.parametrize("kind", ["grid", "scatter", "curves", "metric"])
 def test_pngs_are_written_atomically(tmp_path, kind):
     path = str(tmp_path / "sub" / "figure.png")
     if kind == "grid":
@@ -35,8 +35,11 @@ def test_pngs_are_written_atomically(tmp_path, kind):
         plotting.save_scatter(
             np.random.RandomState(0).normal(size=(50, 2)), path, reference=np.zeros((3, 2))
         )
-    else:
+    elif kind == "curves":
         plotting.save_loss_curves({"d_loss": [1.0, 0.5], "d_real": [0.1, 0.2]}, path)
+    else:
+        curves = {"a": ([1000, 2000], [30.0, None]), "b": ([1000, 2000], [float("nan"), 2.0])}
+        plotting.save_metric_curves(curves, path, ylabel="FID", floor=0.16)
     with open(path, "rb") as f:
         assert f.read(8) == b"\x89PNG\r\n\x1a\n"
     assert sorted(p.name for p in (tmp_path / "sub").iterdir()) == ["figure.png"]

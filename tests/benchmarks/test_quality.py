@@ -224,3 +224,17 @@ def test_quick_mode_gives_every_2d_row_with_kl(tmp_path):
     table = (folder / "table.md").read_text()
     for family in ("gan", "wgan_gp", "r3gan"):
         assert f"| gan_zoo `{family}` |" in table
+
+
+def test_fid_curve_puts_each_evaluation_at_its_step(quality, tmp_path):
+    history = {"d_loss": [1, 2, 3, 4], "eval_frechet_distance": [None, 40.0, None, 10.0]}
+    curve = quality._fid_curve(history, steps=248, epochs=4)
+    # 62 steps per epoch: the evaluations after epochs 2 and 4.
+    assert curve == {"step": [124, 248], "frechet_distance": [40.0, 10.0]}
+    rows = [
+        {"preset": "dcgan_mnist", "curve": curve, "real_floor": {"frechet_distance": 0.16}},
+        {"preset": "gan_mnist", "curve": {}, "real_floor": {"frechet_distance": 0.16}},
+    ]
+    path = quality.save_curves(rows, str(tmp_path / "curves.png"))
+    assert path and (tmp_path / "curves.png").stat().st_size > 0
+    assert quality.save_curves(rows[1:], str(tmp_path / "none.png")) is None

@@ -96,7 +96,13 @@ def test_gamma_follows_a_cosine_to_gamma_end():
 
 
 def test_learning_rates_follow_a_cosine_to_their_end_fraction():
-    model = tiny_ring(epochs=2, steps_per_epoch=5, learning_rate_end=0.1)()
+    model = tiny_ring(
+        epochs=2,
+        steps_per_epoch=5,
+        learning_rate_end=0.1,
+        g_learning_rate=2e-4,
+        d_learning_rate=2e-4,
+    )()
     for optimizer in (model.g_optimizer, model.d_optimizer):
         assert_close(float(optimizer.learning_rate), 2e-4, terms=4, err_msg="lr at step 0")
         optimizer.iterations.assign(5)
