@@ -108,12 +108,12 @@ PUBLISHED_STACKED = (
 # (Elfeki et al. 2019, Table 1). PacGAN protocol (G 4x400 BN ReLU, D 3x200 maxout, ~400k
 # steps): Lin et al. 2018, Tables 1 and 2.
 PUBLISHED = {
-    "GAN (VEEGAN protocol)": ((1.0, 99.3, None), (3.3, 0.5, None)),
-    "Unrolled GAN (VEEGAN protocol)": ((7.6, 35.6, None), (23.6, 16.0, None)),
-    "VEEGAN": ((8.0, 52.9, None), (24.6, 40.0, None)),
-    "WGAN-GP (GDPP paper)": ((6.8, 59.6, None), (24.2, 28.7, None)),
-    "GDPP": ((8.0, 71.7, None), (24.8, 68.5, None)),
-    "GAN (PacGAN protocol, ~400k steps)": ((6.3, 98.2, 0.45), None),
+    "GAN, VEEGAN Table 1": ((1.0, 99.3, None), (3.3, 0.5, None)),
+    "Unrolled GAN, VEEGAN Table 1": ((7.6, 35.6, None), (23.6, 16.0, None)),
+    "VEEGAN, VEEGAN Table 1": ((8.0, 52.9, None), (24.6, 40.0, None)),
+    "WGAN-GP, GDPP Table 1": ((6.8, 59.6, None), (24.2, 28.7, None)),
+    "GDPP, GDPP Table 1": ((8.0, 71.7, None), (24.8, 68.5, None)),
+    "GAN, PacGAN protocol (~400k steps)": ((6.3, 98.2, 0.45), None),
     "PacGAN3 (ring) / PacGAN4 (grid), ~400k steps": ((7.8, 97.7, 0.10), (24.8, 93.6, 0.04)),
 }
 # `--quick`: one seed and this many iterations per 2-D run (a smoke check of every row).

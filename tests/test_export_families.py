@@ -21,6 +21,7 @@ SIGNATURES = {
     "gan": {"serving_default"},
     "wgan": {"serving_default"},
     "conditional": {"serving_default"},
+    "r3gan": {"serving_default"},
     "cyclegan": {"serving_default", "translate_a_to_b", "translate_b_to_a"},
     "stylegan": {"serving_default", "map", "synthesize"},
 }

@@ -48,7 +48,7 @@ def test_2d_table_averages_seeds_and_adds_the_floor(quality):
     # ring8: modes mean 7, population std 1; HQ 20 % ± 10 %; KL 0.2 ± 0.1; grid25 one seed.
     assert "| 7.0 ± 1.0 | 20.0 ± 10.0 | 0.200 ± 0.100 | 20.0 | 50.0 | 0.250 | 2 / 1 |" in ours
     assert "| 110 / 90 |" in ours
-    assert "| GAN (VEEGAN protocol) (published) | 1.0 | 99.3 | – | 3.3 | 0.5 | – |" in lines[2]
+    assert "| GAN, VEEGAN Table 1 (published) | 1.0 | 99.3 | – | 3.3 | 0.5 | – |" in lines[2]
     pacgan = next(line for line in lines if line.startswith("| PacGAN3"))
     assert "| 7.8 | 97.7 | 0.1 | 24.8 | 93.6 | 0.04 |" in pacgan
     assert lines[-1].startswith(
