@@ -88,7 +88,9 @@ PRESETS_MNIST = (
     "cgan_projection_mnist",
     "acgan_mnist",
     "stylegan_mnist",
+    "r3gan_mnist",
     "dcgan_stacked_mnist",
+    "r3gan_stacked_mnist",
 )
 PRESETS_TRANSLATION = ("cyclegan_digits_thickness",)
 SUITES = ("2d", "mnist", "digits", "translation")
