@@ -172,6 +172,7 @@ def test_blocks_per_stage_per_stage_counts():
         ({"gamma": -1.0}, "gamma must be a number >= 0"),
         ({"learning_rate_end": 0.0}, "learning_rate_end must be in"),
         ({"steps_per_epoch": None}, "gamma_end and learning_rate_end need steps_per_epoch"),
+        ({"learning_rate_decay_start": 0.5}, "are two schedules; set one of them"),
         ({"pack": 3}, "batch_size must be a multiple of pack"),
         ({"pack": 0}, "pack must be a positive integer"),
     ],

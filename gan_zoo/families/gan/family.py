@@ -124,13 +124,17 @@ class GANFamily(registry.Family):
         rule = f"{'wgan_gp' if penalty else 'gan'}: {k}·(F_G + {d_term}) + 3·F_G + 2·F_D"
         return per_example, nets, rule
 
+    def optimizer_factory(self, config: GANConfig):
+        """`learning_rate → optimizer` for both networks (`registry.optimizer_factory`)."""
+        return registry.optimizer_factory(config)
+
     def build(self, config: GANConfig, seed: int, compile_kwargs: dict | None) -> keras.Model:
         """Networks, model and one optimizer per network, compiled with the config's loss."""
         generator, discriminator = self.networks(config)
         model = self.algorithms[config.algorithm](
             generator, discriminator, seed=seed, **self.model_arguments(config)
         )
-        optimizer = registry.optimizer_factory(config)
+        optimizer = self.optimizer_factory(config)
         model.compile(
             g_optimizer=optimizer(config.g_learning_rate),
             d_optimizer=optimizer(config.d_learning_rate),

@@ -64,6 +64,11 @@ class R3GANFamily(GANFamily):
         end = config.learning_rate_end
         if end is not None and (not is_number(end) or not 0 < end <= 1):
             raise ValueError(f"learning_rate_end must be in (0, 1] or None; got {end!r}")
+        if end is not None and config.learning_rate_decay_start is not None:
+            raise ValueError(
+                "learning_rate_end (cosine) and learning_rate_decay_start (linear) are two "
+                "schedules; set one of them"
+            )
         scheduled = config.gamma_end is not None or end is not None
         if scheduled and config.steps_per_epoch is None:
             raise ValueError(
@@ -113,22 +118,17 @@ class R3GANFamily(GANFamily):
         """R1 and R2 differentiate D's input gradient in every D update."""
         return True
 
-    def build(self, config: R3GANConfig, seed: int, compile_kwargs: dict | None) -> keras.Model:
-        """As the GAN family, with cosine learning rates when `learning_rate_end` is set."""
-        generator, discriminator = self.networks(config)
-        model = R3GAN(generator, discriminator, seed=seed, **self.model_arguments(config))
+    def optimizer_factory(self, config: R3GANConfig):
+        """The GAN family's optimizers, each rate on a cosine when `learning_rate_end` is set."""
+        make = super().optimizer_factory(config)
+        if config.learning_rate_end is None:
+            return make
 
-        def optimizer(learning_rate: float) -> keras.optimizers.Optimizer:
-            if config.learning_rate_end is not None:
-                learning_rate = keras.optimizers.schedules.CosineDecay(
+        def cosine(learning_rate: float) -> keras.optimizers.Optimizer:
+            return make(
+                keras.optimizers.schedules.CosineDecay(
                     learning_rate, config.schedule_steps, alpha=config.learning_rate_end
                 )
-            return keras.optimizers.Adam(learning_rate, beta_1=config.beta_1, beta_2=config.beta_2)
+            )
 
-        model.compile(
-            g_optimizer=optimizer(config.g_learning_rate),
-            d_optimizer=optimizer(config.d_learning_rate),
-            loss=config.loss,
-            **(compile_kwargs or {}),
-        )
-        return model
+        return cosine
